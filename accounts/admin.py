@@ -1,0 +1,81 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import AuditEvent, GatewayConnection, Invitation, Membership, User, Workspace
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
+    search_fields = ["email", "name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["name"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_reseller", "suspended_at", "created_at"]
+    list_filter = ["is_reseller", ("suspended_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "slug"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "workspace", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "workspace__name", "workspace__slug"]
+    raw_id_fields = ["user", "workspace"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "workspace", "role", "created_at", "accepted_at"]
+    list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "workspace__name"]
+    exclude = ["token"]
+    raw_id_fields = ["workspace", "invited_by", "accepted_by"]
+
+
+@admin.register(GatewayConnection)
+class GatewayConnectionAdmin(admin.ModelAdmin):
+    """The token is never shown: only its last four characters."""
+
+    list_display = ["workspace", "effective_api_url", "token_last4", "is_admin_account", "balance"]
+    list_filter = ["is_admin_account"]
+    search_fields = ["workspace__name", "workspace__slug"]
+    fields = ["workspace", "api_url", "token_last4", "is_admin_account", "balance",
+              "balance_checked_at", "updated_at"]
+    readonly_fields = ["workspace", "token_last4", "balance", "balance_checked_at", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "actor_email", "workspace", "object_repr", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["actor_email", "action", "object_repr", "workspace__name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False

@@ -1,0 +1,54 @@
+"""Encryption at rest for secrets (gateway tokens, webhook secrets).
+
+Keys come from settings.FIELD_ENCRYPTION_KEYS, newest first. Values are encrypted with the newest key
+and decrypted with any of them, so keys rotate by adding a new one in front and re-encrypting
+(`manage.py rotate_encryption_keys`).
+"""
+
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(plaintext: str) -> str:
+    return fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(ciphertext: str) -> str:
+    try:
+        return fernet().decrypt(ciphertext.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("cannot decrypt: no configured key matches this value") from exc
+
+
+def rotate(ciphertext: str) -> str:
+    """Re-encrypt a value with the newest key."""
+    return fernet().rotate(ciphertext.encode()).decode()
+
+
+class EncryptedTextField(models.TextField):
+    """A text column holding a Fernet token; Python code sees the plaintext."""
+
+    description = "Text encrypted at rest"
+
+    def from_db_value(self, value, expression, connection):  # noqa: ANN001, ANN201
+        if value in (None, ""):
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):  # noqa: ANN001, ANN201
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return encrypt(value)

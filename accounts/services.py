@@ -1,0 +1,121 @@
+"""Domain actions on users, workspaces and memberships."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+
+from .audit import audit_record
+from .models import Invitation, Membership, User, Workspace
+from .roles import Role
+
+RESERVED_SLUGS = {"new", "admin", "api", "static", "sandbox", "accounts", "inbound"}
+
+
+def _unique_slug(name: str) -> str:
+    base = (slugify(name) or "workspace")[:50].strip("-") or "workspace"
+    slug = base
+    while slug in RESERVED_SLUGS or Workspace.objects.filter(slug=slug).exists():
+        slug = f"{base}-{get_random_string(4, 'abcdefghijkmnpqrstuvwxyz23456789')}"
+    return slug
+
+
+@transaction.atomic
+def workspace_create(*, name: str, owner: User, **fields: object) -> Workspace:
+    """Create a workspace with `owner` as its owner."""
+    workspace = Workspace.objects.create(name=name, slug=_unique_slug(name), **fields)
+    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    audit_record("workspace_created", workspace=workspace, actor=owner, obj=workspace)
+    return workspace
+
+
+@transaction.atomic
+def user_sign_up(*, email: str, password: str, name: str, workspace_name: str) -> User:
+    user = User.objects.create_user(email=email, password=password, name=name)
+    workspace_create(name=workspace_name, owner=user)
+    return user
+
+
+def invitation_create(
+    *, request: HttpRequest, workspace: Workspace, email: str, role: Role
+) -> Invitation:
+    """Invite `email` to the workspace and mail the link."""
+    email = email.strip().lower()
+    if Membership.objects.for_workspace(workspace).filter(user__email=email).exists():
+        raise ValidationError(f"{email} is already a member of this workspace.")
+    if role == Role.OWNER and request.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can invite another owner.")
+    invitation = Invitation.objects.create(
+        workspace=workspace, email=email, role=role, invited_by=request.user
+    )
+    link = request.build_absolute_uri(reverse("accounts:invitation", args=[invitation.token]))
+    send_mail(
+        subject=f"You are invited to {workspace.name} on Text-Connect Portal",
+        message=(
+            f"{request.user.get_full_name()} invited you to join {workspace.name} as "
+            f"{role.label.lower()}.\n\nAccept the invitation: {link}\n\n"
+            f"The link works once and expires on {invitation.expires_at:%d %B %Y}."
+        ),
+        from_email=None,
+        recipient_list=[email],
+    )
+    audit_record("member_invited", request=request, obj=invitation, email=email, role=role.value)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User, request: HttpRequest) -> Membership:
+    """Join the invitation's workspace. The invitation is claimed once, atomically."""
+    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        accepted_at=timezone.now(), accepted_by=user
+    )
+    if claimed != 1:
+        raise ValidationError("This invitation has already been used.")
+    membership, created = Membership.objects.get_or_create(
+        workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+    )
+    if created:
+        audit_record(
+            "member_joined",
+            request=request,
+            workspace=invitation.workspace,
+            actor=user,
+            obj=membership,
+            role=membership.role,
+        )
+    return membership
+
+
+def _owner_count(workspace: Workspace) -> int:
+    return Membership.objects.for_workspace(workspace).filter(role=Role.OWNER).count()
+
+
+@transaction.atomic
+def membership_change_role(*, request: HttpRequest, membership: Membership, role: Role) -> None:
+    """Owners only. The last owner cannot step down."""
+    if request.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can change roles.")
+    old = Role(membership.role)
+    if old == role:
+        return
+    if old == Role.OWNER and _owner_count(membership.workspace) <= 1:
+        raise ValidationError("A workspace needs at least one owner.")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record("role_changed", request=request, obj=membership, old=old.value, new=role.value)
+
+
+@transaction.atomic
+def membership_remove(*, request: HttpRequest, membership: Membership) -> None:
+    """Owners remove anyone but the last owner; admins remove senders and viewers."""
+    target = Role(membership.role)
+    if target.at_least(Role.ADMIN) and request.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can remove an admin or owner.")
+    if target == Role.OWNER and _owner_count(membership.workspace) <= 1:
+        raise ValidationError("A workspace needs at least one owner.")
+    audit_record("member_removed", request=request, obj=membership, email=membership.user.email)
+    membership.delete()

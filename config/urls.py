@@ -1,0 +1,22 @@
+"""URL map. Workspace pages live under /w/<slug>/; every route there is under the cross-tenant test."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+workspace_patterns = [
+    path("", include("reporting.urls")),
+    path("settings/", include("accounts.workspace_urls")),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("w/<slug:slug>/", include(workspace_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("sandbox.urls")))

@@ -1,0 +1,1 @@
+"""Shared fixtures: personas per role and a second workspace (the outsider's)."""
