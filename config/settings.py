@@ -63,7 +63,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# `runsandbox` serves only the sandbox, with its API at /api.
+ROOT_URLCONF = (
+    "sandbox.standalone_urls" if env.bool("SANDBOX_STANDALONE", default=False) else "config.urls"
+)
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
