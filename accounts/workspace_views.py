@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from .access import workspace_view
 from .audit import audit_record
@@ -58,6 +59,8 @@ def members(request: HttpRequest) -> HttpResponse:
             form.add_error("email", exc)
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            if request.htmx:
+                return HttpResponseClientRefresh()
             return redirect("accounts_ws:members", slug=request.workspace.slug)
     template = "accounts/members.html#invite-form" if request.htmx else "accounts/members.html"
     return render(request, template, _members_context(request, form))

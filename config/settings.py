@@ -127,7 +127,8 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from here once collected
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -138,11 +139,27 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 # --- Email ----------------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+def _mailer(url: dict) -> dict:
+    """Turn django-environ's EMAIL_URL reading into a MAILERS entry."""
+    backend = url["EMAIL_BACKEND"]
+    if not backend.endswith("smtp.EmailBackend"):
+        return {"BACKEND": backend}
+    options = {
+        "host": url.get("EMAIL_HOST", "localhost"),
+        "port": url.get("EMAIL_PORT", 25),
+        "username": url.get("EMAIL_HOST_USER", ""),
+        "password": url.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": url.get("EMAIL_USE_TLS", False),
+        "use_ssl": url.get("EMAIL_USE_SSL", False),
+    }
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+# Mail goes to the console by default; EMAIL_URL=smtp+tls://user:pass@host:587 for real mail.
+MAILERS = {"default": _mailer(env.email_url("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Text-Connect Portal <portal@localhost>")
 
 # --- Security -------------------------------------------------------------------------------------
@@ -225,5 +242,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

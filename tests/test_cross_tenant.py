@@ -1,0 +1,109 @@
+"""Tenancy is absolute: every route under /w/<slug>/ answers 404 to a member of another workspace.
+
+The routes are read from the URL resolver, so a new route is covered as soon as it exists. A route
+with an object in its URL needs an entry in OBJECT_MAKERS below (a real object of the workspace);
+the test fails for any route whose URL arguments it does not know.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Workspace
+
+from .factories import InvitationFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+WORKSPACE_PREFIX = "w/<slug:slug>/"
+
+# URL argument name -> a function that makes a real object in the given workspace and returns
+# the value that goes into the URL.
+OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
+    "member_id": lambda ws: MembershipFactory(workspace=ws).public_id,
+    "invitation_id": lambda ws: InvitationFactory(workspace=ws).public_id,
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    arguments: tuple[str, ...]
+
+
+def _walk(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, route, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            arguments = tuple(entry.pattern.regex.groupindex) + tuple(
+                _resolver_arguments(prefix)
+            )
+            yield Route(namespace + entry.name, route, tuple(dict.fromkeys(arguments)))
+
+
+def _resolver_arguments(prefix: str) -> list[str]:
+    import re
+
+    return re.findall(r"<(?:\w+:)?(\w+)>", prefix)
+
+
+def workspace_routes() -> list[Route]:
+    return [r for r in _walk(get_resolver().url_patterns) if r.route.startswith(WORKSPACE_PREFIX)]
+
+
+ROUTES = workspace_routes()
+
+
+def _url(route: Route, slug: str, objects_of: Workspace) -> str:
+    kwargs: dict[str, object] = {"slug": slug}
+    for argument in route.arguments:
+        if argument == "slug":
+            continue
+        assert argument in OBJECT_MAKERS, (
+            f"{route.name} ({route.route}) takes <{argument}>: add a maker for it to OBJECT_MAKERS"
+        )
+        kwargs[argument] = OBJECT_MAKERS[argument](objects_of)
+    return reverse(route.name, kwargs=kwargs)
+
+
+def test_the_walk_finds_the_workspace_routes():
+    names = {r.name for r in ROUTES}
+    assert {"reporting:dashboard", "accounts_ws:members", "accounts_ws:member_remove"} <= names
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_member_of_another_workspace_gets_404(client_for, workspace, owner, outsider, route, method):
+    url = _url(route, workspace.slug, objects_of=workspace)
+    response = getattr(client_for(outsider), method)(url)
+    assert response.status_code == 404, f"{method.upper()} {url} answered {response.status_code}"
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if set(r.arguments) - {"slug"}], ids=lambda r: r.name
+)
+def test_objects_of_another_workspace_are_404_under_ones_own(
+    client_for, workspace, other_workspace, owner, outsider, route
+):
+    """The outsider uses their own workspace's URL with an object id from ours.
+
+    A POST-only route may answer a GET with 405 before it looks anything up; that answer is the
+    same for every id, so it reveals nothing. The POST must be 404.
+    """
+    url = _url(route, other_workspace.slug, objects_of=workspace)
+    client = client_for(outsider)
+    assert client.get(url).status_code in (404, 405)
+    response = client.post(url)
+    assert response.status_code == 404, f"POST {url} answered {response.status_code}"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_an_unknown_workspace_is_404_too(client_for, workspace, outsider, route):
+    url = _url(route, "no-such-workspace", objects_of=workspace)
+    assert client_for(outsider).get(url).status_code == 404
