@@ -463,7 +463,8 @@ def _message_params(
     validity: int | None,
 ) -> dict[str, str]:
     source = _required("source", source)
-    if not _NUMERIC_SOURCE.fullmatch(source) and len(source) > MAX_ALPHANUMERIC_SOURCE:
+    alphanumeric = source_ton == SourceTON.ALPHANUMERIC or not _NUMERIC_SOURCE.fullmatch(source)
+    if alphanumeric and len(source) > MAX_ALPHANUMERIC_SOURCE:
         raise ValueError(
             f"source: an alphanumeric source has at most {MAX_ALPHANUMERIC_SOURCE} characters, "
             f"got {len(source)}"
