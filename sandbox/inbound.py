@@ -123,26 +123,30 @@ def attempt(message: InboundMessage) -> ForwardAttempt:
     return record
 
 
+def forward_once(inbound_id: int) -> float | None:
+    """Make the next attempt if it is due and unclaimed; the seconds until the next retry, or
+    None when there is none to wait for."""
+    if not _claim(inbound_id):
+        return None
+    message = InboundMessage.objects.select_related("vmn").get(pk=inbound_id)
+    record = attempt(message)
+    wait = None
+    if record.ok:
+        state = InboundMessage.FORWARD_DELIVERED
+    elif record.number >= max_attempts():
+        state = InboundMessage.FORWARD_FAILED
+    else:
+        state, wait = InboundMessage.FORWARD_PENDING, backoff(record.number)
+    next_at = timezone.now() + timedelta(seconds=wait) if wait is not None else None
+    InboundMessage.objects.filter(pk=inbound_id).update(
+        forward_state=state, next_attempt_at=next_at, claimed_until=None
+    )
+    return wait
+
+
 def forward(inbound_id: int) -> None:
     """Forward until the endpoint answers 2xx or the attempts run out; safe to run twice."""
-    while _claim(inbound_id):
-        message = InboundMessage.objects.select_related("vmn").get(pk=inbound_id)
-        record = attempt(message)
-        if record.ok:
-            state, next_at, wait = InboundMessage.FORWARD_DELIVERED, None, None
-        elif record.number >= max_attempts():
-            state, next_at, wait = InboundMessage.FORWARD_FAILED, None, None
-        else:
-            wait = backoff(record.number)
-            state, next_at = (
-                InboundMessage.FORWARD_PENDING,
-                timezone.now() + timedelta(seconds=wait),
-            )
-        InboundMessage.objects.filter(pk=inbound_id).update(
-            forward_state=state, next_attempt_at=next_at, claimed_until=None
-        )
-        if wait is None:
-            return
+    while (wait := forward_once(inbound_id)) is not None:
         time.sleep(wait)
 
 

@@ -10,6 +10,9 @@ from accounts.roles import Role
 
 from .factories import MembershipFactory, UserFactory, WorkspaceFactory
 
+pytest_plugins = ["tests.fixtures.sandbox"]
+
+
 @pytest.fixture
 def workspace() -> Workspace:
     return WorkspaceFactory(name="Acme", slug="acme")

@@ -1,0 +1,63 @@
+"""Helpers for the sandbox conformance suite: every call goes over real HTTP with `requests`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from sandbox.models import SandboxAccount
+
+
+@pytest.fixture(autouse=True)
+def _fast_clock(settings) -> None:
+    settings.SANDBOX_DELIVERY_SECONDS = 0
+    settings.SANDBOX_FORWARD_BACKOFF = 0.01
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+@dataclass
+class Gateway:
+    """One account's view of the API: `gateway.call("Send", DestinationAddress=...)`."""
+
+    url: str
+    account: SandboxAccount
+    session: requests.Session
+
+    def post(self, action: str, **params: str) -> requests.Response:
+        data = {"Token": self.account.token, "Action": action, **params}
+        return self.session.post(self.url, data=data, timeout=10)
+
+    def get(self, action: str, **params: str) -> requests.Response:
+        data = {"Token": self.account.token, "Action": action, **params}
+        return self.session.get(self.url, params=data, timeout=10)
+
+    def call(self, action: str, **params: str) -> str:
+        response = self.post(action, **params)
+        assert response.status_code == 200, response.text
+        return response.text
+
+    def send(self, destination: str = "447700900100", body: str = "Hello", **params: str) -> str:
+        return self.call(
+            "Send", DestinationAddress=destination, SourceAddress="Acme", Body=body, **params
+        )
+
+    def credits(self) -> str:
+        return self.call("CheckCredits")
+
+
+@pytest.fixture
+def gateway(sandbox_api_url, sandbox_account, http) -> Gateway:
+    return Gateway(sandbox_api_url, sandbox_account(credits=1000), http)
+
+
+@pytest.fixture
+def admin_gateway(sandbox_api_url, sandbox_account, http) -> Gateway:
+    return Gateway(sandbox_api_url, sandbox_account(credits=1000, admin=True), http)
