@@ -46,7 +46,7 @@ PER_DESTINATION_CODES = frozenset({-100, -401, -403, -406, -411, -412})
 
 _CODE = re.compile(r"-\d+")
 _NUMBER = re.compile(r"\d+(\.\d+)?")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_ ]{0,63}")
+_WORD = re.compile(r"[^\W\d][\w -]{0,63}")
 _ID = re.compile(r"[0-9A-Za-z]+")
 # Separators that may join the part IDs of one destination inside its comma-separated place.
 _PART_SEPARATORS = re.compile(r"[|;: ]+")
