@@ -20,7 +20,9 @@ def require_role(request: HttpRequest, role: Role) -> None:
         raise PermissionDenied(f"This needs the {role.label} role or higher.")
 
 
-def workspace_view(role: Role = Role.VIEWER, *, post_role: Role | None = None) -> Callable[[View], View]:
+def workspace_view(
+    role: Role = Role.VIEWER, *, post_role: Role | None = None
+) -> Callable[[View], View]:
     """Decorate a view under /w/<slug>/.
 
     Non-members get 404 (the same answer as a workspace that does not exist, so no one can probe for

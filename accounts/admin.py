@@ -56,8 +56,15 @@ class GatewayConnectionAdmin(admin.ModelAdmin):
     list_display = ["workspace", "effective_api_url", "token_last4", "is_admin_account", "balance"]
     list_filter = ["is_admin_account"]
     search_fields = ["workspace__name", "workspace__slug"]
-    fields = ["workspace", "api_url", "token_last4", "is_admin_account", "balance",
-              "balance_checked_at", "updated_at"]
+    fields = [
+        "workspace",
+        "api_url",
+        "token_last4",
+        "is_admin_account",
+        "balance",
+        "balance_checked_at",
+        "updated_at",
+    ]
     readonly_fields = ["workspace", "token_last4", "balance", "balance_checked_at", "updated_at"]
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001

@@ -1,7 +1,7 @@
 """Encryption at rest for secrets (gateway tokens, webhook secrets).
 
-Keys come from settings.FIELD_ENCRYPTION_KEYS, newest first. Values are encrypted with the newest key
-and decrypted with any of them, so keys rotate by adding a new one in front and re-encrypting
+Keys come from settings.FIELD_ENCRYPTION_KEYS, newest first. Values are encrypted with the newest
+key and decrypted with any of them, so keys rotate by adding a new one in front and re-encrypting
 (`manage.py rotate_encryption_keys`).
 """
 

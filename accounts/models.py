@@ -1,4 +1,4 @@
-"""Users, workspaces (the tenant), memberships, invitations, gateway connections and the audit log."""
+"""Users, workspaces (the tenant), memberships, invitations, gateway connections, audit log."""
 
 import secrets
 import uuid
@@ -153,9 +153,7 @@ class Invitation(models.Model):
 class GatewayConnection(models.Model):
     """A workspace's Text-Connect account: its token (encrypted) and the API URL."""
 
-    workspace = models.OneToOneField(
-        Workspace, on_delete=models.CASCADE, related_name="gateway"
-    )
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="gateway")
     api_url = models.URLField(blank=True, help_text="Leave blank for the default gateway URL.")
     token = EncryptedTextField()
     token_last4 = models.CharField(max_length=4, editable=False)

@@ -44,7 +44,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         if next_url and next_url.startswith("/") and not next_url.startswith("//"):
             return redirect(next_url)
         return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 @login_required
@@ -66,12 +68,16 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Show an invitation and let the invited person accept it."""
-    invite = Invitation.objects.select_related("workspace", "invited_by").filter(token=token).first()
+    invite = (
+        Invitation.objects.select_related("workspace", "invited_by").filter(token=token).first()
+    )
     if invite is None:
         raise Http404("This invitation link is not valid.")
     context = {"invitation": invite, "next": reverse("accounts:invitation", args=[token])}
     if not invite.is_usable:
-        return render(request, "accounts/invitation.html", {**context, "unusable": True}, status=410)
+        return render(
+            request, "accounts/invitation.html", {**context, "unusable": True}, status=410
+        )
     if not request.user.is_authenticated:
         return render(request, "accounts/invitation.html", context)
     if request.user.email.lower() != invite.email.lower():

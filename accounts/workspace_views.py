@@ -23,8 +23,12 @@ def settings_general(request: HttpRequest) -> HttpResponse:
     form = WorkspaceForm(request.POST or None, instance=request.workspace)
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit_record("workspace_updated", request=request, obj=request.workspace,
-                     fields=sorted(form.changed_data))
+        audit_record(
+            "workspace_updated",
+            request=request,
+            obj=request.workspace,
+            fields=sorted(form.changed_data),
+        )
         messages.success(request, "Workspace settings saved.")
         return redirect("accounts_ws:general", slug=request.workspace.slug)
     can_edit = request.role.at_least(Role.ADMIN)
@@ -34,7 +38,9 @@ def settings_general(request: HttpRequest) -> HttpResponse:
 def _members_context(request: HttpRequest, invite_form: InviteForm) -> dict:
     ws = request.workspace
     return {
-        "members": Membership.objects.for_workspace(ws).select_related("user").order_by("created_at"),
+        "members": Membership.objects.for_workspace(ws)
+        .select_related("user")
+        .order_by("created_at"),
         "invitations": Invitation.objects.for_workspace(ws).filter(accepted_at__isnull=True),
         "invite_form": invite_form,
         "role_choices": Role.choices,
@@ -82,12 +88,15 @@ def member_role(request: HttpRequest, member_id: UUID) -> HttpResponse:
         messages.error(request, "Choose a valid role.")
     else:
         try:
-            membership_change_role(request=request, membership=membership,
-                                   role=Role(form.cleaned_data["role"]))
+            membership_change_role(
+                request=request, membership=membership, role=Role(form.cleaned_data["role"])
+            )
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+            messages.success(
+                request, f"{membership.user.email} is now {membership.get_role_display()}."
+            )
     return redirect("accounts_ws:members", slug=request.workspace.slug)
 
 
@@ -110,7 +119,8 @@ def member_remove(request: HttpRequest, member_id: UUID) -> HttpResponse:
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: UUID) -> HttpResponse:
     invitation = get_object_or_404(
-        Invitation.objects.for_workspace(request.workspace), public_id=invitation_id,
+        Invitation.objects.for_workspace(request.workspace),
+        public_id=invitation_id,
         accepted_at__isnull=True,
     )
     audit_record("invitation_revoked", request=request, obj=invitation, email=invitation.email)

@@ -1,10 +1,12 @@
-"""URL map. Workspace pages live under /w/<slug>/; every route there is under the cross-tenant test."""
+"""URL map. Workspace pages live under /w/<slug>/, all of them under the cross-tenant test."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+
+from .health import healthz
 
 workspace_patterns = [
     path("", include("reporting.urls")),
@@ -13,6 +15,7 @@ workspace_patterns = [
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("w/<slug:slug>/", include(workspace_patterns)),
     path("admin/", admin.site.urls),

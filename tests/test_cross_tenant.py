@@ -41,9 +41,7 @@ def _walk(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[Rou
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _walk(entry.url_patterns, route, ns)
         elif isinstance(entry, URLPattern) and entry.name:
-            arguments = tuple(entry.pattern.regex.groupindex) + tuple(
-                _resolver_arguments(prefix)
-            )
+            arguments = tuple(entry.pattern.regex.groupindex) + tuple(_resolver_arguments(prefix))
             yield Route(namespace + entry.name, route, tuple(dict.fromkeys(arguments)))
 
 
@@ -79,7 +77,9 @@ def test_the_walk_finds_the_workspace_routes():
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_a_member_of_another_workspace_gets_404(client_for, workspace, owner, outsider, route, method):
+def test_a_member_of_another_workspace_gets_404(
+    client_for, workspace, owner, outsider, route, method
+):
     url = _url(route, workspace.slug, objects_of=workspace)
     response = getattr(client_for(outsider), method)(url)
     assert response.status_code == 404, f"{method.upper()} {url} answered {response.status_code}"

@@ -96,7 +96,9 @@ def test_password_reset_link_sets_a_new_password(client):
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
     path = link.split("testserver", 1)[1]
     form_url = client.get(path).url  # Django swaps the token for a session marker
-    client.post(form_url, {"new_password1": "brand new secret 99", "new_password2": "brand new secret 99"})
+    client.post(
+        form_url, {"new_password1": "brand new secret 99", "new_password2": "brand new secret 99"}
+    )
     user.refresh_from_db()
     assert user.check_password("brand new secret 99")
 
@@ -106,7 +108,11 @@ def test_password_change_needs_the_old_password(client):
     client.force_login(user)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": "nope", "new_password1": "x9-new-pass-x9", "new_password2": "x9-new-pass-x9"},
+        {
+            "old_password": "nope",
+            "new_password1": "x9-new-pass-x9",
+            "new_password2": "x9-new-pass-x9",
+        },
     )
     assert "old_password" in response.context["form"].errors
     user.refresh_from_db()

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def invite(client, ws, email="new@example.com", role="sender", **extra):
     return client.post(
-        reverse("accounts_ws:members", kwargs={"slug": ws.slug}), {"email": email, "role": role}, **extra
+        reverse("accounts_ws:members", kwargs={"slug": ws.slug}),
+        {"email": email, "role": role},
+        **extra,
     )
 
 
@@ -98,7 +100,13 @@ def test_signing_up_from_an_invitation_returns_to_it(client, workspace):
     link = reverse("accounts:invitation", args=[invitation.token])
     response = client.post(
         reverse("accounts:signup") + f"?next={link}",
-        {"name": "Bob", "email": "bob@example.com", "workspace_name": "Bob's", "password": "pass phrase 77 x", "next": link},
+        {
+            "name": "Bob",
+            "email": "bob@example.com",
+            "workspace_name": "Bob's",
+            "password": "pass phrase 77 x",
+            "next": link,
+        },
     )
     assert response.url == link
 
@@ -106,7 +114,10 @@ def test_signing_up_from_an_invitation_returns_to_it(client, workspace):
 def test_admin_revokes_a_pending_invitation(client_for, workspace, admin):
     invitation = InvitationFactory(workspace=workspace)
     client_for(admin).post(
-        reverse("accounts_ws:invitation_revoke", kwargs={"slug": workspace.slug, "invitation_id": invitation.public_id})
+        reverse(
+            "accounts_ws:invitation_revoke",
+            kwargs={"slug": workspace.slug, "invitation_id": invitation.public_id},
+        )
     )
     assert not Invitation.objects.exists()
     assert AuditEvent.objects.filter(action="invitation_revoked").exists()

@@ -35,12 +35,17 @@ def membership_of(user, ws):
 def test_every_member_can_read_the_dashboard_and_settings(request, client_for, workspace, persona):
     client = client_for(request.getfixturevalue(persona))
     assert client.get(f"/w/{workspace.slug}/").status_code == 200
-    assert client.get(reverse("accounts_ws:general", kwargs={"slug": workspace.slug})).status_code == 200
+    assert (
+        client.get(reverse("accounts_ws:general", kwargs={"slug": workspace.slug})).status_code
+        == 200
+    )
 
 
 def test_viewer_cannot_change_workspace_settings(client_for, workspace, viewer):
     url = reverse("accounts_ws:general", kwargs={"slug": workspace.slug})
-    response = client_for(viewer).post(url, {"name": "Hacked", "time_zone": "UTC", "default_country": "GB"})
+    response = client_for(viewer).post(
+        url, {"name": "Hacked", "time_zone": "UTC", "default_country": "GB"}
+    )
     assert response.status_code == 403
     workspace.refresh_from_db()
     assert workspace.name == "Acme"
@@ -48,7 +53,9 @@ def test_viewer_cannot_change_workspace_settings(client_for, workspace, viewer):
 
 def test_admin_can_change_workspace_settings(client_for, workspace, admin):
     url = reverse("accounts_ws:general", kwargs={"slug": workspace.slug})
-    client_for(admin).post(url, {"name": "Acme UK", "time_zone": "Europe/London", "default_country": "GB"})
+    client_for(admin).post(
+        url, {"name": "Acme UK", "time_zone": "Europe/London", "default_country": "GB"}
+    )
     workspace.refresh_from_db()
     assert workspace.name == "Acme UK"
     assert AuditEvent.objects.filter(action="workspace_updated", workspace=workspace).exists()
@@ -69,7 +76,9 @@ def test_forbidden_page_is_a_clear_page_not_an_error(client_for, workspace, view
 
 
 def test_admin_cannot_invite_an_owner(client_for, workspace, admin):
-    response = client_for(admin).post(members_url(workspace), {"email": "boss@example.com", "role": "owner"})
+    response = client_for(admin).post(
+        members_url(workspace), {"email": "boss@example.com", "role": "owner"}
+    )
     assert response.status_code == 403
     assert not Invitation.objects.exists()
 

@@ -1,0 +1,38 @@
+"""Playwright for Python driving Debian's Chromium against the live test server."""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around
+# it are ordinary synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.console_errors = []  # type: ignore[attr-defined]
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            page.console_errors.append(message.text)  # type: ignore[attr-defined]
+
+    page.on("console", on_console)
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
