@@ -153,7 +153,7 @@ def parse_send(text: str, destinations: Sequence[str], parts: int = 1) -> list[S
     error_count = sum(1 for place in places if is_code(place[0]))
     texts = iter(details if len(details) == error_count else [])
     return [
-        _send_result(destination, place, next(texts, None))
+        _send_result(destination, place, next(texts, None) if is_code(place[0]) else None)
         for destination, place in zip(destinations, places, strict=True)
     ]
 

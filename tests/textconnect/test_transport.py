@@ -102,7 +102,7 @@ def test_garbled_answer_to_a_read_is_retried_as_transport_error(server, client):
 
 def test_no_retry_policy_makes_one_attempt(server):
     server.default = Step("oops", status=500)
-    with Client(TOKEN, server.url, timeout=0.5, retry=NO_RETRY) as tc, pytest.raises(TransportError):
+    with Client(TOKEN, server.url, retry=NO_RETRY) as tc, pytest.raises(TransportError):
         tc.check_credits()
     assert len(server.received) == 1
 
