@@ -191,6 +191,7 @@ def api(request: HttpRequest) -> HttpResponse:
     """Every action of the vendor's HTTP API. Never an HTML error page: a code instead."""
     if request.method not in ("GET", "POST"):
         return HttpResponse("-502", content_type=TEXT, status=405)
+    workers.request_started()
     try:
         params = read_params(request)
     except BadRequest as exc:

@@ -124,5 +124,6 @@ def _import_one(
         )
     bad = _add_to_groups(account, contact, parsed.groups)
     if bad:
-        return "Partial", "Could not add to group " + ", ".join(f"({b[:20]}...)" for b in bad)
+        names = ", ".join(f"{name[:20]}..." for name in bad)
+        return "Partial", f"Could not add to group ({names}): over {MAX_GROUP_NAME} characters"
     return "Success", ""

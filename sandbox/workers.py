@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.core.signals import request_finished
 from django.db import close_old_connections, connections
 
 logger = logging.getLogger(__name__)
@@ -16,6 +17,28 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _threads: set[threading.Thread] = set()
 _last_resume = 0.0
+_inflight = 0
+_local = threading.local()
+
+
+def request_started() -> None:
+    """Count an API call in flight until Django has finished with it (connections closed)."""
+    global _inflight
+    with _lock:
+        _inflight += 1
+    _local.counted = True
+
+
+def _request_finished(**kwargs: Any) -> None:
+    # Connected after Django's own close_old_connections, so this runs after it.
+    global _inflight
+    if getattr(_local, "counted", False):
+        _local.counted = False
+        with _lock:
+            _inflight -= 1
+
+
+request_finished.connect(_request_finished, dispatch_uid="sandbox.workers.request_finished")
 
 
 def _run(fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
@@ -45,18 +68,21 @@ def busy() -> int:
 
 
 def wait_idle(timeout: float = 10.0) -> bool:
-    """Wait until no background job runs (jobs started meanwhile included); False on timeout."""
+    """Wait until no background job runs and no API call is in flight in this process (jobs
+    started meanwhile included); False on timeout."""
     deadline = time.monotonic() + timeout
     while True:
         with _lock:
             pending = [t for t in _threads if t is not threading.current_thread()]
-        if not pending:
+            inflight = _inflight
+        if not pending and inflight <= 0:
             return True
+        if time.monotonic() >= deadline:
+            return False
         for thread in pending:
             thread.join(max(0.0, deadline - time.monotonic()))
-        if time.monotonic() >= deadline:
-            with _lock:
-                return not [t for t in _threads if t.is_alive()]
+        if not pending:
+            time.sleep(0.01)
 
 
 def resume_due(min_interval: float = 2.0) -> None:
