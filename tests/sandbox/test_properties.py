@@ -1,0 +1,70 @@
+"""Property tests: parts and credits charged, and ImportContactsCSV parsing of any text."""
+
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sandbox import contacts_csv, sending
+from sandbox.models import Message
+from textconnect.segments import credits_needed, segments
+
+GSM_CHARS = st.sampled_from(list("abcXYZ 0123,.!?@£$&[]{}~^|€\\\n"))
+BODIES = st.one_of(
+    st.text(GSM_CHARS, min_size=1, max_size=459),
+    st.text(min_size=1, max_size=459).filter(str.strip),
+)
+NUMBERS = st.lists(
+    st.builds(
+        lambda cc, n: f"{cc}{n:09d}",
+        st.sampled_from(["447", "336", "491"]),
+        st.integers(0, 10**9 - 1),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@given(text=st.text(max_size=300))
+@settings(max_examples=300)
+def test_parse_gives_one_result_per_input_line(text):
+    parsed = contacts_csv.parse(text)
+    assert [p.line for p in parsed] == list(range(1, len(contacts_csv.split_lines(text)) + 1))
+
+
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+@settings(max_examples=200)
+def test_parsed_contacts_are_storable(text):
+    for parsed in contacts_csv.parse(text):
+        if not parsed.error:
+            assert parsed.name and "\x00" not in parsed.name
+            assert parsed.number.isdigit() and 10 <= len(parsed.number) <= 15
+
+
+@given(body=BODIES, numbers=NUMBERS)
+@settings(max_examples=200)
+def test_cost_is_parts_times_credits_per_part(body, numbers):
+    expected = sum(segments(body).parts * (1 if n.startswith("44") else 2) for n in numbers)
+    assert sending.cost(body, numbers) == Decimal(expected) == credits_needed(body, numbers)
+
+
+@given(body=BODIES, numbers=NUMBERS)
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_send_over_http_charges_exactly_the_parts_rule(gateway, body, numbers):
+    Message.objects.all().delete()
+    gateway.account.credits = 10_000
+    gateway.account.save()
+    numbers = [n for n in numbers if not n.endswith(("008", "009"))] or ["447700900100"]
+    ids = gateway.send(",".join(numbers), body).split(",")
+    assert all(i.isdigit() for i in ids)
+    assert Decimal(gateway.credits()) == 10_000 - credits_needed(body, numbers)
+    assert Message.objects.count() == segments(body).parts * len(numbers)
+
+
+@given(text=st.text(max_size=200).filter(str.strip))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_import_over_http_never_fails_and_answers_every_line(gateway, text):
+    answer = gateway.post("ImportContactsCSV", ContactsCSV=text)
+    assert answer.status_code == 200
+    results = answer.text.split("\n\n")[0].split("\n")
+    assert len(results) == len(contacts_csv.split_lines(text))
