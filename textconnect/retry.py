@@ -1,7 +1,8 @@
 """Retry policy for read-only actions: exponential backoff with jitter, a bounded number of times.
 
 Only CheckCredits, CheckMessageStatus, Report and GetBGMessages are retried, and only on
-transport failures and the gateway's ``-511`` (maintenance) and ``-300`` (database error).
+transport failures (timeouts, connection errors, HTTP 5xx, 408 and 429, garbled answers) and the
+gateway's ``-511`` (maintenance) and ``-300`` (database error).
 Every action that changes something (Send, CreateUser, UpdateCredits, ImportContactsCSV and the
 delete actions) is attempted exactly once: repeating it could send or charge twice.
 """
@@ -50,7 +51,11 @@ NO_RETRY = RetryPolicy(attempts=1)
 
 def is_retryable(error: TextConnectError) -> bool:
     """True for failures a read-only call may be repeated after."""
-    return isinstance(error, TransportError) or error.code in RETRYABLE_CODES
+    if isinstance(error, TransportError):
+        status = error.status_code
+        # A 4xx refusal will be refused again; except "timed out" and "too many requests".
+        return status is None or not 400 <= status < 500 or status in (408, 429)
+    return error.code in RETRYABLE_CODES
 
 
 def call_with_retries[T](

@@ -160,6 +160,18 @@ def test_http_404_did_not_reach(server, client):
     assert caught.value.status_code == 404
 
 
+def test_read_is_not_retried_after_http_404(server, client):
+    server.default = Step("Not Found", status=404)
+    with pytest.raises(TransportError):
+        client.check_credits()
+    assert len(server.received) == 1
+
+
+def test_read_is_retried_after_http_429(server, client):
+    server.answer(Step("Slow down", status=429), "4")
+    assert client.check_credits() == Decimal(4)
+
+
 def test_redirect_is_not_followed(server, client):
     server.answer(Step("", status=302))
     with pytest.raises(TransportError):
