@@ -42,7 +42,7 @@ from textconnect.types import (
 VENDOR_ZONE = ZoneInfo(VENDOR_TIME_ZONE)
 
 # Codes a multi-destination send puts in a destination's place instead of its ID.
-PER_DESTINATION_CODES = frozenset({-100, -401, -403, -406, -411, -412})
+PER_DESTINATION_CODES = frozenset({-100, -401, -406, -411, -412})
 
 _CODE = re.compile(r"-\d+")
 _NUMBER = re.compile(r"\d+(\.\d+)?")
