@@ -1,1 +1,127 @@
-page_patterns: list = []
+"""The sandbox's own pages: accounts and tokens, handsets, address book, inbound, faults."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from django.contrib import messages as flash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from . import inbound, services, workers
+from .forms import AccountForm, FaultsForm, TextInForm
+from .models import Faults, SandboxAccount
+
+MESSAGES_SHOWN = 300
+
+
+def _account(pk: int) -> SandboxAccount:
+    return get_object_or_404(SandboxAccount, pk=pk)
+
+
+def accounts(request: HttpRequest) -> HttpResponse:
+    workers.resume_due()
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        account = services.account_create(
+            data["username"],
+            credits=data["credits"],
+            admin=data["admin"],
+            vmn=data["vmn"] or None,
+            forward_url=data["forward_url"] or None,
+            forward_method=data["forward_method"],
+            forward_auth=data["forward_auth"],
+        )
+        flash.success(request, f"Account {account.username} created.")
+        return redirect("sandbox:accounts")
+    rows = SandboxAccount.objects.select_related("parent").prefetch_related("vmns")
+    return render(request, "sandbox/accounts.html", {"accounts": rows, "form": form})
+
+
+def handsets(account: SandboxAccount) -> list[tuple[str, list]]:
+    """The account's latest messages grouped per destination, newest handset first."""
+    now = timezone.now()
+    grouped: OrderedDict[str, list] = OrderedDict()
+    for message in account.messages.filter(part=1).order_by("-pk")[:MESSAGES_SHOWN]:
+        message.status_now = message.status_at(now)
+        grouped.setdefault(message.destination, []).append(message)
+    return list(grouped.items())
+
+
+def account_messages(request: HttpRequest, pk: int) -> HttpResponse:
+    workers.resume_due()
+    account = _account(pk)
+    context = {"account": account, "handsets": handsets(account), "tab": "messages"}
+    if request.headers.get("HX-Request"):
+        return render(request, "sandbox/account_messages.html#handsets", context)
+    return render(request, "sandbox/account_messages.html", context)
+
+
+def account_book(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(pk)
+    context = {
+        "account": account,
+        "tab": "book",
+        "contacts": account.contacts.prefetch_related("groups")[:500],
+        "groups": account.groups.prefetch_related("contacts"),
+        "lists": account.lists.prefetch_related("entries"),
+    }
+    return render(request, "sandbox/account_book.html", context)
+
+
+def account_inbound(request: HttpRequest, pk: int) -> HttpResponse:
+    workers.resume_due()
+    account = _account(pk)
+    form = TextInForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = inbound.receive(
+                to=form.cleaned_data["vmn"],
+                sender=form.cleaned_data["sender"],
+                text=form.cleaned_data["text"],
+            )
+        except inbound.InboundError as exc:
+            form.add_error(None, str(exc))
+        else:
+            flash.success(request, f"Inbound message {message.pk} received.")
+            return redirect("sandbox:inbound", pk=account.pk)
+    received = account.inbound.select_related("vmn").prefetch_related("attempts")
+    context = {
+        "account": account,
+        "tab": "inbound",
+        "form": form,
+        "vmns": account.vmns.select_related("linked_list"),
+        "received": received.order_by("-pk")[:100],
+    }
+    return render(request, "sandbox/account_inbound.html", context)
+
+
+def account_faults(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(pk)
+    faults, _ = Faults.objects.get_or_create(account=account)
+    form = FaultsForm(request.POST or None, instance=faults)
+    if request.method == "POST":
+        if "clear" in request.POST:
+            from .faults import clear_faults
+
+            clear_faults(account)
+            flash.success(request, "Faults cleared.")
+            return redirect("sandbox:faults", pk=account.pk)
+        if form.is_valid():
+            form.save()
+            flash.success(request, "Faults saved.")
+            return redirect("sandbox:faults", pk=account.pk)
+    context = {"account": account, "tab": "faults", "form": form, "faults": faults}
+    return render(request, "sandbox/account_faults.html", context)
+
+
+page_patterns = [
+    path("", accounts, name="accounts"),
+    path("accounts/<int:pk>/", account_messages, name="messages"),
+    path("accounts/<int:pk>/book/", account_book, name="book"),
+    path("accounts/<int:pk>/inbound/", account_inbound, name="inbound"),
+    path("accounts/<int:pk>/faults/", account_faults, name="faults"),
+]

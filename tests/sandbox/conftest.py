@@ -13,6 +13,7 @@ from sandbox.models import SandboxAccount
 
 @pytest.fixture(autouse=True)
 def _fast_clock(settings) -> None:
+    settings.ROOT_URLCONF = "tests.sandbox.urls"
     settings.SANDBOX_DELIVERY_SECONDS = 0
     settings.SANDBOX_FORWARD_BACKOFF = 0.01
 

@@ -1,6 +1,6 @@
 """The delivery lifecycle: Pending, Sent, then the outcome the destination's last digits ask for."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone as dj_timezone
@@ -8,7 +8,7 @@ from django.utils import timezone as dj_timezone
 from sandbox.models import Message
 from sandbox.sending import timeline
 
-START = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_scheduled_message_stays_pending_until_its_time(gateway):
 
 def test_schedule_date_is_uk_local_time(gateway):
     message = Message.objects.get(pk=int(gateway.send(ScheduleDate="20990701120000")))
-    assert message.scheduled_at == datetime(2099, 7, 1, 11, 0, tzinfo=timezone.utc)
+    assert message.scheduled_at == datetime(2099, 7, 1, 11, 0, tzinfo=UTC)
 
 
 def test_past_schedule_date_sends_at_once(gateway):

@@ -1,0 +1,58 @@
+"""The sandbox pages render, create accounts, text in and set faults."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from sandbox import workers
+from sandbox.models import Faults, InboundMessage, SandboxAccount
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def account(sandbox_account):
+    return sandbox_account(username="demo", vmn="447700900555")
+
+
+@pytest.mark.parametrize(
+    "name", ["sandbox:messages", "sandbox:book", "sandbox:inbound", "sandbox:faults"]
+)
+def test_account_pages_render(client: Client, account, name):
+    assert client.get(reverse(name, args=[account.pk])).status_code == 200
+
+
+def test_accounts_page_shows_each_token(client: Client, account):
+    assert account.token in client.get(reverse("sandbox:accounts")).text
+
+
+def test_accounts_page_creates_an_account(client: Client, transactional_db):
+    client.post(
+        reverse("sandbox:accounts"), {"username": "new", "credits": "5", "forward_method": "POST"}
+    )
+    assert SandboxAccount.objects.get(username="new").credits == 5
+
+
+def test_text_in_form_receives_a_message(client: Client, account):
+    url = reverse("sandbox:inbound", args=[account.pk])
+    client.post(url, {"vmn": "447700900555", "sender": "447700900100", "text": "Hello"})
+    workers.wait_idle(5)
+    assert InboundMessage.objects.get().body == "Hello"
+
+
+def test_faults_form_saves_and_clears(client: Client, account):
+    url = reverse("sandbox:faults", args=[account.pk])
+    client.post(
+        url,
+        {
+            "latency_before": "0",
+            "latency_after": "0",
+            "http_500_rate": "0.5",
+            "drop_before_rate": "0",
+            "drop_after_rate": "0",
+            "db_error_rate": "0",
+        },
+    )
+    assert Faults.objects.get(account=account).http_500_rate == 0.5
+    client.post(url, {"clear": "1"})
+    assert not Faults.objects.get(account=account).active
