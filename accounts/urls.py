@@ -1,22 +1,15 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from . import views
-from .forms import LoginForm
+from .two_factor import PortalLoginView
 
 app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("login/", PortalLoginView.as_view(), name="login"),
+    path("two-factor/", include("accounts.two_factor_urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
