@@ -35,7 +35,7 @@ def workspace_view(
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
             membership = (
-                Membership.objects.select_related("workspace")
+                Membership.objects.select_related("workspace", "workspace__gateway")
                 .filter(workspace__slug=slug, user=request.user)
                 .first()
             )

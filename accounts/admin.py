@@ -1,7 +1,30 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 
-from .models import AuditEvent, GatewayConnection, Invitation, Membership, User, Workspace
+from .audit import audit_record
+from .models import (
+    AuditEvent,
+    ChildAccount,
+    GatewayConnection,
+    Invitation,
+    LedgerEntry,
+    Membership,
+    User,
+    Workspace,
+)
+from .two_factor import admin_login
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
 
 
 @admin.register(User)
@@ -26,10 +49,29 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Workspace)
 class WorkspaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_reseller", "suspended_at", "created_at"]
-    list_filter = ["is_reseller", ("suspended_at", admin.EmptyFieldListFilter)]
+    list_display = ["name", "slug", "suspended_at", "created_at"]
+    list_filter = [("suspended_at", admin.EmptyFieldListFilter), "gateway__is_admin_account"]
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
+    actions = ["suspend", "unsuspend"]
+
+    @admin.action(description="Suspend the selected workspaces (their sends stop)")
+    def suspend(self, request, queryset) -> None:  # noqa: ANN001
+        for workspace in queryset.filter(suspended_at__isnull=True):
+            workspace.suspended_at = timezone.now()
+            workspace.suspended_reason = "Suspended by the operator"
+            workspace.save(update_fields=["suspended_at", "suspended_reason"])
+            audit_record("workspace_suspended", request=request, workspace=workspace, obj=workspace)
+
+    @admin.action(description="Lift the suspension of the selected workspaces")
+    def unsuspend(self, request, queryset) -> None:  # noqa: ANN001
+        for workspace in queryset.filter(suspended_at__isnull=False):
+            workspace.suspended_at = None
+            workspace.suspended_reason = ""
+            workspace.save(update_fields=["suspended_at", "suspended_reason"])
+            audit_record(
+                "workspace_unsuspended", request=request, workspace=workspace, obj=workspace
+            )
 
 
 @admin.register(Membership)
@@ -72,17 +114,29 @@ class GatewayConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "actor_email", "workspace", "object_repr", "ip_address"]
     list_filter = ["action"]
     search_fields = ["actor_email", "action", "object_repr", "workspace__name"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
+@admin.register(ChildAccount)
+class ChildAccountAdmin(ReadOnlyAdmin):
+    list_display = ["username", "workspace", "full_name", "email", "access_level", "state",
+                    "created_at"]  # fmt: skip
+    list_filter = ["state", "access_level"]
+    search_fields = ["username", "email", "workspace__name"]
+    exclude = ["pending_password"]
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "workspace", "child", "kind", "quantity", "state", "actor_email"]
+    list_filter = ["state", "kind"]
+    search_fields = ["child__username", "workspace__name", "reason", "actor_email"]
+    date_hierarchy = "created_at"
+
+
+# Operators log in through the portal's login page, so throttling and two-factor apply there too.
+admin.site.login = admin_login

@@ -50,6 +50,7 @@ def workspace_nav(request: HttpRequest) -> dict:
     )
     return {
         "workspace": request.workspace,
+        "gateway": getattr(request.workspace, "gateway", None),
         "role": request.role,
         "nav_items": _nav(request),
         "switcher_memberships": switcher,

@@ -1,3 +1,4 @@
+import uuid
 import zoneinfo
 
 import phonenumbers
@@ -70,3 +71,123 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class GatewayForm(forms.Form):
+    token = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
+        help_text="From Settings in your Text-Connect account. Spaces and line breaks are ignored.",
+    )
+    api_url = forms.URLField(
+        required=False,
+        label="API URL",
+        assume_scheme="https",
+        help_text="Leave blank for the default gateway.",
+    )
+    is_admin_account = forms.BooleanField(
+        required=False,
+        label="This is an admin account (it can create child users and move credits)",
+    )
+    low_balance_threshold = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        label="Low-balance alert below",
+        help_text="Owners and admins get an email, once each time the balance falls below this.",
+    )
+
+    def __init__(self, *args: object, has_token: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_token = has_token
+        if has_token:
+            self.fields["token"].help_text = "Leave blank to keep the current token."
+
+    def clean_token(self) -> str:
+        from .services.gateway import clean_token
+
+        token = clean_token(self.cleaned_data["token"])
+        if not token and not self.has_token:
+            raise forms.ValidationError("Paste the token of your Text-Connect account.")
+        if token and len(token) > 200:
+            raise forms.ValidationError("That does not look like a Text-Connect token.")
+        return token
+
+
+class IdempotentForm(forms.Form):
+    """A hidden key rendered with the form, so a double submit is recognised as one request."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4())
+
+
+USERNAME_HELP = "Letters, digits and . _ - only; the child logs in to Text-Connect with it."
+
+
+class ChildCreateForm(IdempotentForm):
+    username = forms.RegexField(
+        regex=r"^[A-Za-z0-9._-]{3,50}$",
+        help_text=USERNAME_HELP,
+        error_messages={"invalid": USERNAME_HELP},
+    )
+    password = forms.CharField(
+        widget=forms.TextInput(attrs={"autocomplete": "new-password", "spellcheck": "false"}),
+        strip=False,
+        help_text="At least 10 characters. Give it to the child person safely.",
+    )
+    access_level = forms.ChoiceField(choices=[("Normal", "Normal"), ("Admin", "Admin")])
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField()
+    telephone = forms.CharField(max_length=30, required=False)
+    starting_credits = forms.IntegerField(
+        min_value=0, max_value=1_000_000, initial=0, help_text="Taken from your balance."
+    )
+    credit_reminder = forms.IntegerField(
+        min_value=0, max_value=1_000_000, required=False, label="Low-credit reminder at"
+    )
+    inactivity_alert_days = forms.IntegerField(
+        min_value=1, max_value=3650, required=False, label="Inactivity alert after (days)"
+    )
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if len(password) < 10:
+            raise forms.ValidationError("Use at least 10 characters.")
+        password_validation.validate_password(password)
+        return password
+
+
+class TransferForm(IdempotentForm):
+    direction = forms.ChoiceField(
+        choices=[("to", "Give credits to the child"), ("from", "Take credits back from the child")],
+        widget=forms.RadioSelect,
+        initial="to",
+    )
+    quantity = forms.IntegerField(min_value=1, max_value=1_000_000, label="Credits")
+    reason = forms.CharField(max_length=200)
+
+    def signed_quantity(self) -> int:
+        quantity = self.cleaned_data["quantity"]
+        return quantity if self.cleaned_data["direction"] == "to" else -quantity
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[("applied", "The credits moved"), ("not_applied", "The credits did not move")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(max_length=300, help_text="What you checked on the gateway.")
+
+
+class ChildReviewForm(forms.Form):
+    exists = forms.TypedChoiceField(
+        choices=[("yes", "The child exists on the gateway"), ("no", "It does not exist")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )

@@ -11,16 +11,17 @@ from axes.helpers import get_client_ip_address, get_cool_off
 from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -169,6 +170,13 @@ class PortalLoginView(LoginView):
             return super().form_valid(form)
         _pending_start(self.request, user, self.get_success_url())
         return redirect("accounts:two_factor_login")
+
+
+def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """The operator admin's login: visitors go through the portal's login, and its second step."""
+    if request.user.is_authenticated and request.method == "GET":  # the admin says "not staff"
+        return type(admin.site).login(admin.site, request, extra_context)
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
 # --- Login: second step (the code) ---------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import gateway_views
 from . import workspace_views as views
 
 app_name = "accounts_ws"
@@ -9,6 +10,11 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("members/<uuid:member_id>/role/", views.member_role, name="member_role"),
     path("members/<uuid:member_id>/remove/", views.member_remove, name="member_remove"),
+    path("gateway/", gateway_views.gateway_settings, name="gateway"),
+    path("gateway/test/", gateway_views.gateway_test, name="gateway_test"),
+    path("gateway/status/", gateway_views.gateway_status, name="gateway_status"),
+    path("audit/", gateway_views.audit_log, name="audit"),
+    path("audit.csv", gateway_views.audit_log_csv, name="audit_csv"),
     path(
         "invitations/<uuid:invitation_id>/revoke/",
         views.invitation_revoke,

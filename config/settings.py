@@ -264,7 +264,14 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic work reads due rows from the database; no ETA tasks.
+CELERY_BEAT_SCHEDULE: dict = {
+    "accounts-balances-refresh": {
+        "task": "accounts.tasks.balances_refresh",
+        "schedule": env.float("BALANCE_REFRESH_SECONDS", default=600.0),
+    },
+    "accounts-reseller-sweep": {"task": "accounts.tasks.reseller_sweep", "schedule": 120.0},
+}
 
 # --- Logging --------------------------------------------------------------------------------------
 LOGGING = {

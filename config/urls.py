@@ -11,6 +11,7 @@ from .health import healthz
 workspace_patterns = [
     path("", include("reporting.urls")),
     path("settings/", include("accounts.workspace_urls")),
+    path("reseller/", include("accounts.reseller_urls")),
 ]
 
 urlpatterns = [

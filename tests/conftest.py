@@ -10,7 +10,7 @@ from accounts.roles import Role
 
 from .factories import MembershipFactory, UserFactory, WorkspaceFactory
 
-pytest_plugins = ["tests.fixtures.sandbox"]
+pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.worker"]
 
 
 @pytest.fixture

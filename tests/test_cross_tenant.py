@@ -5,13 +5,14 @@ with an object in its URL needs an entry in OBJECT_MAKERS below (a real object o
 the test fails for any route whose URL arguments it does not know.
 """
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Workspace
+from accounts.models import ChildAccount, GatewayConnection, LedgerEntry, Workspace
 
 from .factories import InvitationFactory, MembershipFactory
 
@@ -19,12 +20,36 @@ pytestmark = pytest.mark.django_db
 
 WORKSPACE_PREFIX = "w/<slug:slug>/"
 
+
+def _child(ws: Workspace) -> ChildAccount:
+    return ChildAccount.objects.create(
+        workspace=ws, username=f"child-{uuid.uuid4().hex[:8]}", first_name="C", last_name="D",
+        email="c@d.test", state="active", idempotency_key=uuid.uuid4(),
+    )  # fmt: skip
+
+
+def _entry(ws: Workspace) -> LedgerEntry:
+    return LedgerEntry.objects.create(
+        workspace=ws, child=_child(ws), quantity=1, state="unknown", idempotency_key=uuid.uuid4()
+    )
+
+
 # URL argument name -> a function that makes a real object in the given workspace and returns
 # the value that goes into the URL.
 OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
     "member_id": lambda ws: MembershipFactory(workspace=ws).public_id,
     "invitation_id": lambda ws: InvitationFactory(workspace=ws).public_id,
+    "child_id": lambda ws: _child(ws).public_id,
+    "entry_id": lambda ws: _entry(ws).public_id,
 }
+
+
+@pytest.fixture(autouse=True)
+def _every_feature_on(workspace: Workspace, other_workspace: Workspace) -> None:
+    """Both workspaces have every feature (a reseller gateway account), so no route is 404 only
+    because a feature is off in the outsider's own workspace."""
+    for ws in (workspace, other_workspace):
+        GatewayConnection.objects.create(workspace=ws, token="t" * 20, is_admin_account=True)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
-from .audit import audit_record
-from .models import Invitation, Membership, User, Workspace
-from .roles import Role
+from ..audit import audit_record
+from ..models import Invitation, Membership, User, Workspace
+from ..roles import Role
 
 RESERVED_SLUGS = {"new", "admin", "api", "static", "sandbox", "accounts", "inbound"}
 
@@ -52,19 +52,25 @@ def invitation_create(
     invitation = Invitation.objects.create(
         workspace=workspace, email=email, role=role, invited_by=request.user
     )
+    invitation_send(request=request, invitation=invitation)
+    audit_record("member_invited", request=request, obj=invitation, email=email, role=role.value)
+    return invitation
+
+
+def invitation_send(*, request: HttpRequest, invitation: Invitation) -> None:
+    """Mail the invitation link to the invited address."""
     link = request.build_absolute_uri(reverse("accounts:invitation", args=[invitation.token]))
+    role = Role(invitation.role)
     send_mail(
-        subject=f"You are invited to {workspace.name} on Text-Connect Portal",
+        subject=f"You are invited to {invitation.workspace.name} on Text-Connect Portal",
         message=(
-            f"{request.user.get_full_name()} invited you to join {workspace.name} as "
+            f"{request.user.get_full_name()} invited you to join {invitation.workspace.name} as "
             f"{role.label.lower()}.\n\nAccept the invitation: {link}\n\n"
             f"The link works once and expires on {invitation.expires_at:%d %B %Y}."
         ),
         from_email=None,
-        recipient_list=[email],
+        recipient_list=[invitation.email],
     )
-    audit_record("member_invited", request=request, obj=invitation, email=email, role=role.value)
-    return invitation
 
 
 @transaction.atomic

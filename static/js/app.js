@@ -28,3 +28,15 @@
     form.dataset.submitted = "1";
   });
 })();
+
+// Fill a password field with a strong random password: <button data-generate-password="field-id">.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-generate-password]");
+  if (!button) { return; }
+  var field = document.getElementById(button.getAttribute("data-generate-password"));
+  var alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  var bytes = new Uint32Array(16);
+  window.crypto.getRandomValues(bytes);
+  field.value = Array.prototype.map.call(bytes, function (b) { return alphabet[b % alphabet.length]; }).join("");
+  field.focus();
+});

@@ -1,4 +1,4 @@
-"""Users, workspaces (the tenant), memberships, invitations, gateway connections, audit log."""
+"""Users, workspaces (the tenant), memberships and invitations."""
 
 import secrets
 import uuid
@@ -10,9 +10,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
-from .crypto import EncryptedTextField
-from .roles import Role
-from .tenancy import WorkspaceScopedManager
+from ..roles import Role
+from ..tenancy import WorkspaceScopedManager
 
 
 class UserManager(BaseUserManager["User"]):
@@ -69,9 +68,6 @@ class Workspace(models.Model):
     default_country = models.CharField(
         max_length=2, default="GB", help_text="Used to read numbers typed without a country code."
     )
-    is_reseller = models.BooleanField(
-        default=False, help_text="The gateway account is an admin account with child users."
-    )
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspended_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -85,6 +81,12 @@ class Workspace(models.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def is_reseller(self) -> bool:
+        """The workspace's gateway account is an admin account (with child users)."""
+        gateway = getattr(self, "gateway", None)
+        return bool(gateway and gateway.is_admin_account)
 
 
 class Membership(models.Model):
@@ -148,68 +150,3 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and timezone.now() < self.expires_at
-
-
-class GatewayConnection(models.Model):
-    """A workspace's Text-Connect account: its token (encrypted) and the API URL."""
-
-    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="gateway")
-    api_url = models.URLField(blank=True, help_text="Leave blank for the default gateway URL.")
-    token = EncryptedTextField()
-    token_last4 = models.CharField(max_length=4, editable=False)
-    is_admin_account = models.BooleanField(default=False)
-    balance = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    balance_checked_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = WorkspaceScopedManager()
-
-    def __str__(self) -> str:
-        return f"Gateway of {self.workspace} (token …{self.token_last4})"
-
-    def __repr__(self) -> str:
-        return f"<GatewayConnection workspace={self.workspace_id} token=…{self.token_last4}>"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.token_last4 = (self.token or "")[-4:]
-        super().save(*args, **kwargs)
-
-    @property
-    def effective_api_url(self) -> str:
-        return self.api_url or settings.TEXTCONNECT_API_URL
-
-
-class AuditEvent(models.Model):
-    """An append-only record of a security-relevant action."""
-
-    workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    actor_email = models.CharField(max_length=254, blank=True)
-    action = models.CharField(max_length=60)
-    object_type = models.CharField(max_length=60, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    objects = WorkspaceScopedManager()
-
-    class Meta:
-        indexes = [models.Index(fields=["workspace", "-created_at"])]
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_email or 'system'}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("Audit events are append-only.")

@@ -1,0 +1,121 @@
+"""Settings pages for owners and admins: the gateway connection and the audit log."""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .access import workspace_view
+from .csv_export import csv_response
+from .forms import GatewayForm
+from .models import AuditEvent, GatewayConnection
+from .roles import Role
+from .services.gateway import gateway_check_start, gateway_connect
+
+
+def _connection(request: HttpRequest) -> GatewayConnection | None:
+    return GatewayConnection.objects.for_workspace(request.workspace).first()
+
+
+@workspace_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def gateway_settings(request: HttpRequest) -> HttpResponse:
+    connection = _connection(request)
+    initial = {}
+    if connection is not None:
+        initial = {
+            "api_url": connection.api_url,
+            "is_admin_account": connection.is_admin_account,
+            "low_balance_threshold": connection.low_balance_threshold,
+        }
+    form = GatewayForm(request.POST or None, initial=initial, has_token=connection is not None)
+    if request.method == "POST" and form.is_valid():
+        connection = gateway_connect(
+            request=request,
+            token=form.cleaned_data["token"],
+            api_url=form.cleaned_data["api_url"],
+            is_admin_account=form.cleaned_data["is_admin_account"],
+            low_balance_threshold=form.cleaned_data["low_balance_threshold"],
+        )
+        gateway_check_start(workspace=request.workspace)
+        messages.success(request, "Gateway settings saved. Testing the connection…")
+        return redirect("accounts_ws:gateway", slug=request.workspace.slug)
+    return render(request, "accounts/gateway.html", {"form": form, "connection": connection})
+
+
+@workspace_view(Role.ADMIN)
+@require_POST
+def gateway_test(request: HttpRequest) -> HttpResponse:
+    """Run CheckCredits in the worker; the status panel polls until it answers."""
+    if _connection(request) is None:
+        messages.error(request, "Save a token first.")
+        return redirect("accounts_ws:gateway", slug=request.workspace.slug)
+    gateway_check_start(workspace=request.workspace)
+    if request.htmx:
+        return render(
+            request, "accounts/_gateway_status.html", {"connection": _connection(request)}
+        )
+    return redirect("accounts_ws:gateway", slug=request.workspace.slug)
+
+
+@workspace_view(Role.ADMIN)
+def gateway_status(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/_gateway_status.html", {"connection": _connection(request)})
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _audit_events(request: HttpRequest):  # noqa: ANN202
+    events = AuditEvent.objects.for_workspace(request.workspace)
+    action = request.GET.get("action", "").strip()
+    actor = request.GET.get("actor", "").strip()
+    if action:
+        events = events.filter(action=action)
+    if actor:
+        events = events.filter(actor_email__icontains=actor)
+    tz = timezone.get_current_timezone()
+    for name, lookup, bound in [
+        ("from", "created_at__gte", time.min),
+        ("to", "created_at__lte", time.max),
+    ]:
+        value = request.GET.get(name, "")
+        try:
+            day = datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            continue
+        events = events.filter(**{lookup: datetime.combine(day, bound, tzinfo=tz)})
+    return events
+
+
+@workspace_view(Role.ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = _audit_events(request)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    actions = (
+        AuditEvent.objects.for_workspace(request.workspace)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "actions": actions, "filters": request.GET, "query": query.urlencode()}
+    template = "accounts/audit_log.html#results" if request.htmx else "accounts/audit_log.html"
+    return render(request, template, context)
+
+
+@workspace_view(Role.ADMIN)
+def audit_log_csv(request: HttpRequest) -> HttpResponse:
+    events = _audit_events(request).iterator(chunk_size=2000)
+    rows = (
+        (e.created_at.isoformat(), e.action, e.actor_email, e.ip_address, e.object_type,
+         e.object_repr, e.detail)
+        for e in events
+    )  # fmt: skip
+    header = ["time", "action", "actor", "ip_address", "object_type", "object", "detail"]
+    return csv_response(f"audit-{request.workspace.slug}.csv", header, rows)

@@ -1,0 +1,16 @@
+from .audit import AuditEvent
+from .gateway import GatewayConnection
+from .reseller import ChildAccount, LedgerEntry
+from .users import Invitation, Membership, User, UserManager, Workspace
+
+__all__ = [
+    "AuditEvent",
+    "ChildAccount",
+    "GatewayConnection",
+    "Invitation",
+    "LedgerEntry",
+    "Membership",
+    "User",
+    "UserManager",
+    "Workspace",
+]

@@ -1,0 +1,140 @@
+"""The gateway connection: token handling, connection checks, the balance and its alerts."""
+
+import logging
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import AuditEvent, GatewayConnection
+from accounts.services.gateway import balance_record, gateway_check
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def gateway_url(ws, name="accounts_ws:gateway"):
+    return reverse(name, kwargs={"slug": ws.slug})
+
+
+def test_a_pasted_token_loses_its_spaces_and_line_breaks(
+    client_for, workspace, owner, sandbox_account, eager_tasks
+):
+    account = sandbox_account(credits=250)
+    pasted = f"  {account.token[:10]} \n{account.token[10:]}\n"
+    client_for(owner).post(gateway_url(workspace), {"token": pasted, "api_url": ""})
+    connection = GatewayConnection.objects.get(workspace=workspace)
+    assert connection.token == account.token
+    assert AuditEvent.objects.filter(action="token_changed", workspace=workspace).count() == 1
+
+
+def test_saving_tests_the_connection_and_records_the_balance(
+    client_for, workspace, owner, sandbox_account, sandbox_api_url, eager_tasks
+):
+    account = sandbox_account(credits=250)
+    client_for(owner).post(
+        gateway_url(workspace), {"token": account.token, "api_url": sandbox_api_url}
+    )
+    connection = GatewayConnection.objects.get(workspace=workspace)
+    assert connection.balance == Decimal("250.00")
+    assert connection.check_state == "ok"
+    page = client_for(owner).get(reverse("reporting:dashboard", kwargs={"slug": workspace.slug}))
+    assert b"250 credits" in page.content
+
+
+def test_a_wrong_token_shows_the_gateway_code_and_text(workspace, connect, sandbox_account):
+    connection = connect(workspace, sandbox_account())
+    connection.token = "not-a-real-token"
+    connection.save()
+    assert gateway_check(workspace=workspace) is None
+    connection.refresh_from_db()
+    assert connection.check_state == "failed"
+    assert connection.check_error == "-501: Unknown Username/Password"
+
+
+def test_the_status_panel_shows_the_gateway_error(
+    client_for, workspace, owner, connect, sandbox_account
+):
+    connection = connect(workspace, sandbox_account())
+    connection.token = "wrong-token-1234"
+    connection.save()
+    gateway_check(workspace=workspace)
+    response = client_for(owner).get(gateway_url(workspace, "accounts_ws:gateway_status"))
+    assert b"-501: Unknown Username/Password" in response.content
+
+
+def test_the_token_never_reaches_the_logs(caplog, workspace, connect, sandbox_account):
+    account = sandbox_account()
+    connection = connect(workspace, account)
+    caplog.set_level(logging.DEBUG)
+    gateway_check(workspace=workspace)
+    connection.token = account.token + "x"
+    connection.save()
+    gateway_check(workspace=workspace)
+    assert caplog.records, "the calls should have logged something"
+    assert account.token not in caplog.text
+
+
+def test_the_token_is_shown_on_no_page(
+    client_for, workspace, owner, connect, sandbox_account, admin_client
+):
+    account = sandbox_account()
+    connection = connect(workspace, account)
+    gateway_check(workspace=workspace)
+    pages = [
+        client_for(owner).get(gateway_url(workspace)),
+        client_for(owner).get(reverse("reporting:dashboard", kwargs={"slug": workspace.slug})),
+        client_for(owner).get(gateway_url(workspace, "accounts_ws:audit")),
+        admin_client.get(reverse("admin:accounts_gatewayconnection_changelist")),
+        admin_client.get(reverse("admin:accounts_gatewayconnection_change", args=[connection.pk])),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert account.token.encode() not in page.content
+    export = client_for(owner).get(gateway_url(workspace, "accounts_ws:audit_csv"))
+    assert account.token.encode() not in b"".join(export.streaming_content)
+
+
+@pytest.mark.parametrize("persona", ["sender", "viewer"])
+def test_senders_and_viewers_cannot_see_the_gateway_settings(
+    request, client_for, workspace, persona
+):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(gateway_url(workspace)).status_code == 403
+    assert client.post(gateway_url(workspace), {"token": "x"}).status_code == 403
+
+
+def test_the_first_save_needs_a_token(client_for, workspace, owner):
+    response = client_for(owner).post(gateway_url(workspace), {"token": "  \n ", "api_url": ""})
+    assert "Paste the token" in response.context["form"].errors["token"][0]
+    assert not GatewayConnection.objects.exists()
+
+
+def test_low_balance_alerts_once_per_crossing(workspace, owner, admin, sender):
+    connection = GatewayConnection.objects.create(
+        workspace=workspace, token="t" * 20, low_balance_threshold=Decimal(50)
+    )
+    for balance in [100, 40, 30, 60, 45]:
+        balance_record(connection=connection, balance=Decimal(balance))
+    assert len(mail.outbox) == 2
+    assert sorted(mail.outbox[0].to) == sorted([owner.email, admin.email])
+    assert "45" in mail.outbox[1].body
+
+
+def test_the_low_balance_banner_shows_below_the_threshold(client_for, workspace, viewer):
+    connection = GatewayConnection.objects.create(
+        workspace=workspace, token="t" * 20, low_balance_threshold=Decimal(50)
+    )
+    balance_record(connection=connection, balance=Decimal(12))
+    page = client_for(viewer).get(reverse("reporting:dashboard", kwargs={"slug": workspace.slug}))
+    assert b"Low balance: 12 credits left" in page.content
+
+
+@pytest.mark.worker
+def test_test_connection_runs_in_the_worker(
+    client_for, workspace, owner, connect, sandbox_account, celery_worker, wait_for
+):
+    connect(workspace, sandbox_account(credits=321))
+    client_for(owner).post(gateway_url(workspace, "accounts_ws:gateway_test"))
+    wait_for(lambda: GatewayConnection.objects.get(workspace=workspace).check_state == "ok")
+    assert GatewayConnection.objects.get(workspace=workspace).balance == Decimal(321)
