@@ -19,7 +19,15 @@ from typing import TextIO
 from textconnect._version import __version__
 from textconnect.client import DEFAULT_BASE_URL, Client
 from textconnect.errors import TextConnectError, TransportError
-from textconnect.types import RawRow, ReportRow, ReportType
+from textconnect.types import (
+    InboundRow,
+    MessageRow,
+    OutboxRow,
+    RawRow,
+    ReportRow,
+    ReportType,
+    UsageRow,
+)
 
 EXIT_GATEWAY, EXIT_USAGE, EXIT_TRANSPORT = 1, 2, 3
 
@@ -112,27 +120,35 @@ def _status(client: Client, args: argparse.Namespace, stdin: TextIO) -> int:
 def _report(client: Client, args: argparse.Namespace, stdin: TextIO) -> int:
     end = _aware("--end", args.end) if args.end else datetime.now(UTC)
     start = _aware("--start", args.start) if args.start else end - timedelta(days=1)
-    _write_rows(client.report(args.report_type, start, end), sys.stdout)
+    _write_rows(args.report_type, client.report(args.report_type, start, end), sys.stdout)
     return 0
 
 
-def _write_rows(rows: list[ReportRow], out: TextIO) -> None:
+_ROW_TYPES: dict[str, type] = {
+    ReportType.MESSAGES: MessageRow,
+    ReportType.FAILED_MESSAGES: MessageRow,
+    ReportType.OUTBOX: OutboxRow,
+    ReportType.USAGE: UsageRow,
+    ReportType.INBOUND_MESSAGES: InboundRow,
+}
+
+
+def _write_rows(report_type: str, rows: list[ReportRow], out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    header_written = False
+    row_type = _ROW_TYPES.get(report_type)
+    if row_type is not None:
+        writer.writerow(field.name for field in dataclasses.fields(row_type))
     for row in rows:
-        record = row.fields if isinstance(row, RawRow) else _flat(row)
-        if not header_written:
-            writer.writerow(record.keys())
-            header_written = True
-        writer.writerow(record.values())
+        if isinstance(row, RawRow):
+            writer.writerow(row.fields.values())
+        else:
+            writer.writerow(_cell(getattr(row, f.name)) for f in dataclasses.fields(row))
 
 
-def _flat(row: ReportRow) -> dict[str, str]:
-    record = {}
-    for field in dataclasses.fields(row):  # type: ignore[arg-type]
-        value = getattr(row, field.name)
-        record[field.name] = value.isoformat() if isinstance(value, datetime) else str(value or "")
-    return record
+def _cell(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return "" if value is None else str(value)
 
 
 def _aware(option: str, value: str) -> datetime:

@@ -6,7 +6,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -137,8 +137,9 @@ class Client:
     ) -> list[ReportRow]:
         """A report as typed rows (Report): the CSV parsed, dates as aware vendor-local times.
 
-        ``start`` and ``end`` are aware datetimes, converted to the vendor's local time; they
-        may be omitted only for ``Outbox``, which ignores them. Rows are ``MessageRow``
+        ``start`` and ``end`` are aware datetimes, converted to the vendor's local time (whole
+        seconds: ``end`` is rounded up, so a message sent within its last second is included);
+        they may be omitted only for ``Outbox``, which ignores them. Rows are ``MessageRow``
         (Messages, FailedMessages), ``OutboxRow``, ``UsageRow`` or ``InboundRow``; a report
         type the client does not know gives ``RawRow``.
         """
@@ -148,7 +149,7 @@ class Client:
             raise ValueError("start and end are required for this report type")
         now = datetime.now(UTC)
         start_value = _vendor_time("start", start or now)
-        end_value = _vendor_time("end", end or now)
+        end_value = _vendor_time("end", _ceil_second(end or now))
         if start is not None and end is not None and end < start:
             raise ValueError("end must not be before start")
         params = {"ReportType": report_type, "From": start_value, "To": end_value}
@@ -499,6 +500,12 @@ def _vendor_time(name: str, moment: datetime) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be an aware datetime")
     return moment.astimezone(parsing.VENDOR_ZONE).strftime(API_DATETIME_FORMAT)
+
+
+def _ceil_second(moment: datetime) -> datetime:
+    if isinstance(moment, datetime) and moment.microsecond:
+        return moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment
 
 
 def _access_level(value: AccessLevel | str) -> str:

@@ -93,3 +93,9 @@ def test_transport_failure_exits_three_without_token(env, capsys):
     err = capsys.readouterr().err
     assert "transport error" in err
     assert TOKEN not in err
+
+
+def test_empty_report_still_writes_the_header(env, capsys):
+    env.answer('"MessageID","Username","Destination","Status"\n')
+    assert main(["report", "Outbox"]) == 0
+    assert capsys.readouterr().out.startswith("message_id,username,destination,status,")

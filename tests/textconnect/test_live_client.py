@@ -21,6 +21,7 @@ from textconnect import (
     UsageRow,
     credits_needed,
 )
+from textconnect.__main__ import main
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -224,3 +225,14 @@ def test_empty_group_delete_group_and_delete_alls(live):
     assert not Group.objects.exists()
     live.client.delete_all_contacts()
     assert not SandboxContact.objects.exists()
+
+
+def test_command_line_sends_and_reads_status_on_the_sandbox(live, monkeypatch, capsys):
+    monkeypatch.setenv("TEXTCONNECT_TOKEN", live.account.token)
+    monkeypatch.setenv("TEXTCONNECT_API_URL", live.url)
+    assert main(["send", "447700900100", "--from", "Acme", "--body", "Hi"]) == 0
+    destination, message_id = capsys.readouterr().out.strip().split(",")
+    assert main(["status", message_id]) == 0
+    assert capsys.readouterr().out == f"{message_id},Delivered\n"
+    assert main(["report", "Messages"]) == 0
+    assert message_id in capsys.readouterr().out

@@ -188,3 +188,14 @@ def test_credits_needed_multiplies_parts_by_destination_rate():
 
 def test_empty_body_costs_nothing():
     assert credits_needed("", ["447700900001"]) == 0
+
+
+uk_or_not = st.sampled_from(["447700900123", "+447700900123", "33612345678", "12025550123"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(mixed_bodies, st.lists(uk_or_not, max_size=5))
+def test_credits_needed_is_parts_times_destination_rates(body, destinations):
+    _, parts, _ = independent_reading(body)
+    rates = sum(1 if d.lstrip("+").startswith("44") else 2 for d in destinations)
+    assert credits_needed(body, destinations) == parts * rates

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -257,3 +257,10 @@ def test_group_send_returns_background_send_ids_when_asked(server, client):
 def test_latin1_answer_without_charset_is_decoded(server, client):
     server.answer(Step("Entregué", content_type="text/plain", encoding="latin-1"))
     assert client.check_message_status("1").word == "Entregué"
+
+
+def test_report_end_is_rounded_up_to_the_whole_second(server, client):
+    server.answer('"Status","Messages"\n')
+    end = datetime(2030, 1, 1, 10, 0, 0, 500, tzinfo=UTC)
+    client.report("Usage", end - timedelta(hours=1), end)
+    assert server.received[0].params["To"] == "20300101100001"
