@@ -1,7 +1,7 @@
 """What the textconnect client adds over the wire: CheckMessageStatus through the client and
 through a bare `requests.Session`, against `runsandbox`, in the same run.
 
-The two paths run in alternating blocks over the same keep-alive connection pool size, so drift
+The two paths run in alternating blocks of 100 calls, each over its own keep-alive session, so drift
 in the server's speed falls on both. Last line: one JSON object with the figures.
 
     uv run python bench/client_overhead.py [--quick] [--calls N]
@@ -10,86 +10,22 @@ in the server's speed falls on both. Last line: one JSON object with the figures
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+from _common import running_sandbox  # noqa: E402
 
 from textconnect import Client  # noqa: E402
 
 BLOCK = 100
-
-
-@contextlib.contextmanager
-def _own_sandbox() -> Iterator[tuple[str, str]]:
-    """Start `runsandbox` on a free port over a throw-away SQLite file; yield (api_url, token)."""
-    workdir = tempfile.TemporaryDirectory(prefix="bench-client-")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir.name}/sandbox.sqlite3",
-        "SANDBOX_ENABLED": "true",
-        "SANDBOX_DELIVERY_SECONDS": "0",
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "sandbox", "-v", "0"], env=env, check=True, cwd=ROOT)
-    token = subprocess.run(
-        [*manage, "sandbox_account", "create", f"bench-{uuid.uuid4().hex[:8]}", "--credits", "100"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [*manage, "runsandbox", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/api"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(requests.ConnectionError):
-                requests.post(url, data={"Token": token, "Action": "CheckCredits"}, timeout=2)
-                break
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("runsandbox did not start")
-            time.sleep(0.1)
-        yield url, token
-    finally:
-        server.terminate()
-        server.wait(10)
-        workdir.cleanup()
-
-
-def sandbox() -> contextlib.AbstractContextManager[tuple[str, str]]:
-    """The shared bench helper when it exists, else this script's own runsandbox."""
-    try:
-        from bench import _common  # type: ignore[attr-defined]
-    except ImportError:
-        return _own_sandbox()
-    for name in ("sandbox", "running_sandbox", "runsandbox", "sandbox_server"):
-        helper = getattr(_common, name, None)
-        if callable(helper):
-            return helper()
-    return _own_sandbox()
 
 
 def timed(call: Callable[[], object], count: int) -> float:
@@ -106,7 +42,10 @@ def main() -> None:
     args = parser.parse_args()
     calls = 300 if args.quick else args.calls
 
-    with sandbox() as (url, token), Client(token, url, timeout=10) as client:
+    with (
+        running_sandbox(delivery_seconds=0) as (url, token),
+        Client(token, url, timeout=10) as client,
+    ):
         [sent] = client.send(["447700900100"], "Bench", "Hello")
         message_id = sent.message_id
         session = requests.Session()
