@@ -77,8 +77,11 @@ NO_FAULTS = Plan()
 
 def plan_for(account: SandboxAccount) -> Plan:
     """Draw this call's faults and count the call against `calls`, if the faults are limited."""
-    faults = Faults.objects.filter(account=account).first()
-    if faults is None or not faults.active:
+    try:
+        faults = account.faults  # loaded with the account by `authenticate`
+    except Faults.DoesNotExist:
+        return NO_FAULTS
+    if not faults.active:
         return NO_FAULTS
     if faults.calls_remaining is not None:
         taken = Faults.objects.filter(pk=faults.pk, calls_remaining__gt=0).update(

@@ -75,7 +75,7 @@ def account_create(
 def authenticate(token: str) -> SandboxAccount:
     if not token.strip():
         raise ApiError(-501, "Token is missing")
-    account = SandboxAccount.objects.filter(token=token.strip()).first()
+    account = SandboxAccount.objects.select_related("faults").filter(token=token.strip()).first()
     if account is None:
         raise ApiError(-501)
     if account.suspended:
