@@ -310,3 +310,44 @@ def test_client_sends_only_documented_parameters(server, client, call):
     [request] = server.received
     action = request.params["Action"]
     assert set(request.params) - GENERAL <= DOCUMENTED[action]
+
+
+# What the client refuses locally, the gateway refuses too: its code for the same request.
+SEND = {"Action": "Send", "DestinationAddress": "447700900100", "SourceAddress": "Acme"}
+REFUSED = {
+    "alphanumeric source too long": (
+        lambda c: c.send(["447700900100"], "AcmeWidgets1", "Hi"),
+        {**SEND, "SourceAddress": "AcmeWidgets1", "Body": "Hi"},
+        -402,
+    ),
+    "blank body": (lambda c: c.send(["447700900100"], "Acme", " "), {**SEND, "Body": " "}, -404),
+    "body too long": (
+        lambda c: c.send(["447700900100"], "Acme", "b" * 460),
+        {**SEND, "Body": "b" * 460},
+        -519,
+    ),
+    "validity too long": (
+        lambda c: c.send(["447700900100"], "Acme", "Hi", validity=86401),
+        {**SEND, "Body": "Hi", "ValidityPeriod": "86401"},
+        -405,
+    ),
+    "report ending before it starts": (
+        lambda c: c.report("Messages", SCHEDULE, SCHEDULE - timedelta(days=1)),
+        {
+            "Action": "Report",
+            "ReportType": "Messages",
+            "From": SCHEDULE.astimezone(LONDON).strftime("%Y%m%d%H%M%S"),
+            "To": (SCHEDULE - timedelta(days=1)).astimezone(LONDON).strftime("%Y%m%d%H%M%S"),
+        },
+        -505,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_client_refuses_locally_what_the_gateway_refuses(live, name):
+    call, params, code = REFUSED[name]
+    assert code_or_ok(raw_call(live.url, live.account.token, params)) == code
+    with pytest.raises(ValueError):
+        call(live.client)
+    assert state(live.account)[1] == []
