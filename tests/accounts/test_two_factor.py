@@ -259,3 +259,26 @@ def test_status_page_says_off_and_offers_to_turn_it_on(client_for, user):
 def test_user_menu_links_to_two_factor(client_for, owner, workspace):
     response = client_for(owner).get(reverse("reporting:dashboard", kwargs={"slug": "acme"}))
     assert f'href="{reverse("accounts:two_factor")}"' in response.content.decode()
+
+
+# --- Operator admin ------------------------------------------------------------------------------
+def test_admin_login_sends_visitors_to_the_portal_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.url == f"{reverse('accounts:login')}?next=/admin/"
+
+
+def test_admin_login_form_cannot_skip_the_code_step(client, device):
+    device.user.is_staff = True
+    device.user.save()
+    client.post("/admin/login/", {"username": EMAIL, "password": PASSWORD})
+    assert not is_logged_in(client)
+
+
+def test_a_staff_user_with_two_factor_reaches_the_admin_after_the_code(client, device):
+    device.user.is_staff = True
+    device.user.save()
+    client.post(
+        reverse("accounts:login"), {"username": EMAIL, "password": PASSWORD, "next": "/admin/"}
+    )
+    assert enter_code(client, code_for(device)).url == "/admin/"
+    assert client.get("/admin/").status_code == 200
