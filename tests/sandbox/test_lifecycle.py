@@ -94,3 +94,19 @@ def test_message_of_another_account_answers_503(gateway, sandbox_account, sandbo
 
     other = Gateway(sandbox_api_url, sandbox_account(), http)
     assert gateway.call("CheckMessageStatus", MessageID=other.send()) == "-503"
+
+
+def test_validity_period_shorter_than_delivery_ends_expired(gateway, settings):
+    settings.SANDBOX_DELIVERY_SECONDS = 30
+    message = Message.objects.get(pk=int(gateway.send(ValidityPeriod="5")))
+    later = message.submitted_at + timedelta(seconds=6)
+    assert (message.status_at(), message.status_at(later)) == ("Pending", "Expired")
+
+
+def test_delivery_seconds_apply_to_later_messages_only(gateway, settings):
+    settings.SANDBOX_DELIVERY_SECONDS = 30
+    first = gateway.send()
+    settings.SANDBOX_DELIVERY_SECONDS = 0
+    second = gateway.send("447700900101")
+    assert gateway.call("CheckMessageStatus", MessageID=first) == "Pending"
+    assert gateway.call("CheckMessageStatus", MessageID=second) == "Delivered"

@@ -7,8 +7,6 @@ from django.urls import reverse
 from sandbox import workers
 from sandbox.models import Faults, InboundMessage, SandboxAccount
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 
 @pytest.fixture
 def account(sandbox_account):
