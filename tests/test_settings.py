@@ -10,12 +10,14 @@ from cryptography.fernet import Fernet
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# Variables the test run sets for itself, which a production start-up would not have.
+NOT_PRODUCTION = {
+    "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "SANDBOX_ENABLED", "DJANGO_ALLOW_ASYNC_UNSAFE",
+}  # fmt: skip
+
+
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS"}
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
