@@ -157,7 +157,8 @@ def _delete_group(account: SandboxAccount, params: dict[str, str]) -> str:
 
 
 def _bg_messages(account: SandboxAccount, params: dict[str, str]) -> str:
-    return json.dumps(sending.background_messages(account, params.get("BGSendID", "")))
+    rows = sending.background_messages(account, params.get("BGSendID", ""))
+    return json.dumps(rows, separators=(",", ":"))
 
 
 ACTIONS: dict[str, Callable[[SandboxAccount, dict[str, str]], str]] = {
@@ -177,7 +178,7 @@ ACTIONS: dict[str, Callable[[SandboxAccount, dict[str, str]], str]] = {
 
 
 def _json_error(error: ApiError) -> HttpResponse:
-    body = json.dumps({"error": str(error.code), "message": error.text})
+    body = json.dumps({"error": str(error.code), "message": error.text}, separators=(",", ":"))
     return HttpResponse(body, content_type="application/json")
 
 

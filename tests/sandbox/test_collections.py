@@ -157,3 +157,11 @@ def test_background_send_left_by_an_ended_process_is_resumed(gateway):
     workers.resume_due(min_interval=0)
     assert workers.wait_idle(10)
     assert Message.objects.get(bg_send=bg_send).destination == "447700900101"
+
+
+def test_get_bg_messages_answers_compact_json_like_the_vendor(gateway):
+    make_list(gateway.account, numbers=("447700900101",))
+    bg_id = send_to(gateway, "List", "Customers", GetBGSendID="1")
+    answer = gateway.post("GetBGMessages", BGSendID=bg_id)
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.text.startswith('[{"MessageID":"')
