@@ -271,7 +271,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": env.float("BALANCE_REFRESH_SECONDS", default=600.0),
     },
     "accounts-reseller-sweep": {"task": "accounts.tasks.reseller_sweep", "schedule": 120.0},
+    "messaging-dispatch-due": {"task": "messaging.tasks.dispatch_due_task", "schedule": 5.0},
+    "messaging-track-statuses": {"task": "messaging.tasks.track_statuses_task", "schedule": 5.0},
+    "messaging-reconcile": {"task": "messaging.tasks.reconcile_task", "schedule": 30.0},
 }
+MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=500)
 
 # --- Logging --------------------------------------------------------------------------------------
 LOGGING = {

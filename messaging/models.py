@@ -1,0 +1,251 @@
+"""Broadcasts, one message per recipient, their status history, sender IDs and templates."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Workspace
+from accounts.tenancy import WorkspaceScopedManager
+from contacts.models import Contact
+
+
+class SenderID(models.Model):
+    """A sender ID the workspace has approved for its messages (alphanumeric or a number)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="sender_ids")
+    value = models.CharField(max_length=16)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["-is_default", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "value"], name="sender_unique_value"),
+            models.UniqueConstraint(
+                fields=["workspace"], condition=Q(is_default=True), name="sender_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class MessageTemplate(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="templates")
+    name = models.CharField(max_length=100)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="template_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BroadcastStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    PARTLY_FAILED = "partly_failed", "Partly failed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class BroadcastKind(models.TextChoices):
+    DIRECT = "direct", "Numbers and contacts"
+    GATEWAY_GROUP = "gateway_group", "Gateway group"
+    GATEWAY_LIST = "gateway_list", "Gateway list"
+
+
+class Broadcast(models.Model):
+    """One send: a body, a sender, recipients, and when."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="broadcasts")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=14, choices=BroadcastKind.choices, default="direct")
+    body = models.TextField()
+    source = models.CharField("sender ID", max_length=16)
+    recipients_spec = models.JSONField(default=dict, blank=True)
+    gateway_target = models.CharField(max_length=100, blank=True)  # group or list name
+    personalised = models.BooleanField(default=False)
+    schedule_at = models.DateTimeField(null=True, blank=True)
+    validity_seconds = models.PositiveIntegerField(default=86400)
+    status = models.CharField(
+        max_length=14, choices=BroadcastStatus.choices, default=BroadcastStatus.DRAFT
+    )
+    status_reason = models.CharField(max_length=300, blank=True)
+    encoding = models.CharField(max_length=5, default="GSM-7")
+    parts = models.PositiveSmallIntegerField(default=1)
+    recipient_count = models.PositiveIntegerField(default=0)
+    estimated_credits = models.PositiveIntegerField(default=0)
+    submitted_count = models.PositiveIntegerField(default=0)
+    delivered_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    idempotency_key = models.UUIDField()
+    bg_send_id = models.CharField(max_length=100, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_progress_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            models.Index(fields=["status", "schedule_at"], name="broadcast_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "idempotency_key"], name="broadcast_unique_idempotency_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body[:40]}… to {self.recipient_count}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (BroadcastStatus.QUEUED, BroadcastStatus.SENDING)
+
+
+class MessageState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SUBMITTING = "submitting", "Submitting"
+    SUBMITTED = "submitted", "Submitted"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+    UNKNOWN = "unknown", "Needs a decision"
+    SKIPPED = "skipped", "Skipped"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SUBMITTING, MessageState.SUBMITTED)
+FINAL_STATES = (
+    MessageState.DELIVERED,
+    MessageState.FAILED,
+    MessageState.SKIPPED,
+    MessageState.CANCELLED,
+)
+
+
+class Message(models.Model):
+    """One recipient of a broadcast: the outbox row, then the message's life on the gateway."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="messages")
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="messages")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    destination = models.CharField(max_length=20)  # E.164
+    body = models.TextField(blank=True)  # only when personalised; else the broadcast's
+    state = models.CharField(max_length=10, choices=MessageState.choices, default="queued")
+    gateway_status = models.CharField(max_length=30, blank=True)  # the word as the gateway gave it
+    gateway_id = models.CharField(max_length=40, blank=True)  # the first part's ID
+    gateway_ids = models.CharField(max_length=400, blank=True)  # every part's ID, comma-separated
+    error_code = models.IntegerField(null=True, blank=True)
+    error_text = models.CharField(max_length=300, blank=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    check_count = models.PositiveSmallIntegerField(default=0)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["workspace", "-id"], name="message_log_idx"),
+            models.Index(fields=["workspace", "state", "-id"], name="message_log_state_idx"),
+            models.Index(fields=["workspace", "destination", "-id"], name="message_log_dest_idx"),
+            models.Index(fields=["broadcast", "state"], name="message_broadcast_state_idx"),
+            models.Index(fields=["workspace", "gateway_id"], name="message_gateway_id_idx"),
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(state="submitted"),
+                name="message_tracking_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.destination} ({self.state})"
+
+    @property
+    def text(self) -> str:
+        return self.body or self.broadcast.body
+
+
+class MessageEvent(models.Model):
+    """A change of a message's status, as it happened (the status history)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    state = models.CharField(max_length=10, choices=MessageState.choices)
+    gateway_status = models.CharField(max_length=30, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["message", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M:%S} {self.gateway_status or self.state}"
+
+
+class GatewayCallCount(models.Model):
+    """Gateway calls spent on tracking and the messages they brought to a final state, per day."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    report_calls = models.PositiveIntegerField(default=0)
+    status_calls = models.PositiveIntegerField(default=0)
+    finals = models.PositiveIntegerField(default=0)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "day"], name="callcount_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workspace} {self.day}"
+
+    @property
+    def calls_per_final(self) -> float | None:
+        if not self.finals:
+            return None
+        return (self.report_calls + self.status_calls) / self.finals

@@ -1,0 +1,1 @@
+"""Messaging services, by purpose: compose, dispatch, reconcile, tracking, background sends."""

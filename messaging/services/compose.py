@@ -1,0 +1,345 @@
+"""Composing a broadcast: recipients, sender ID, body, merge fields, estimate, and queueing it."""
+
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import GatewayConnection, User, Workspace
+from contacts.models import Contact, Group, GroupMembership
+from contacts.phone import InvalidNumber, normalise_number
+from textconnect.limits import MAX_ALPHANUMERIC_SOURCE, MAX_BODY_CHARS, MAX_VALIDITY_SECONDS
+from textconnect.segments import credits_per_part, segments
+
+from ..models import Broadcast, BroadcastKind, BroadcastStatus, Message, SenderID
+
+INSERT_BATCH = 5000
+MAX_PASTED_NUMBERS = 100_000
+MERGE_FIELD = re.compile(r"\{(name|first_name|field[1-5])\}")
+ALPHANUMERIC_SOURCE = re.compile(r"^[A-Za-z0-9 ]+$")
+NUMERIC_SOURCE = re.compile(r"^\+?[0-9]{3,15}$")
+
+
+# -- checks that need no gateway --------------------------------------------------------------
+
+
+def clean_source(value: str) -> str:
+    """A sender ID: a number (up to 15 digits) or at most 11 letters, digits and spaces."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError("Choose a sender ID.")
+    if NUMERIC_SOURCE.match(value):
+        return value.lstrip("+")
+    if not ALPHANUMERIC_SOURCE.match(value):
+        raise ValidationError("A sender ID uses only letters, digits and spaces, or is a number.")
+    if len(value) > MAX_ALPHANUMERIC_SOURCE:
+        raise ValidationError(
+            f"An alphanumeric sender ID has at most {MAX_ALPHANUMERIC_SOURCE} characters."
+        )
+    if value.isdigit():
+        raise ValidationError("A numeric sender ID needs at least 3 digits.")
+    return value
+
+
+def clean_body(value: str) -> str:
+    if not value or not value.strip():
+        raise ValidationError("Write a message.")
+    if len(value) > MAX_BODY_CHARS:
+        raise ValidationError(
+            f"A message has at most {MAX_BODY_CHARS} characters; this one has {len(value)}."
+        )
+    return value
+
+
+def clean_validity(seconds: int) -> int:
+    if not 60 <= seconds <= MAX_VALIDITY_SECONDS:
+        raise ValidationError("Validity is between one minute and 24 hours.")
+    return seconds
+
+
+def clean_schedule(moment: datetime | None, *, now: datetime | None = None) -> datetime | None:
+    if moment is None:
+        return None
+    now = now or timezone.now()
+    if moment <= now + timedelta(seconds=30):
+        raise ValidationError("Choose a time in the future, or send now.")
+    if moment > now + timedelta(days=366):
+        raise ValidationError("Schedule at most a year ahead.")
+    return moment
+
+
+@dataclass
+class ParsedNumbers:
+    numbers: list[str] = field(default_factory=list)
+    invalid: list[tuple[int, str, str]] = field(default_factory=list)  # (line, text, reason)
+    duplicates: int = 0
+
+
+def parse_numbers(text: str, default_country: str) -> ParsedNumbers:
+    """Numbers typed or pasted one per line (or separated by commas, semicolons or spaces)."""
+    parsed = ParsedNumbers()
+    seen: set[str] = set()
+    for line_no, line in enumerate((text or "").splitlines(), start=1):
+        for raw in re.split(r"[,;\t]+", line):
+            raw = raw.strip()
+            if not raw:
+                continue
+            try:
+                number = normalise_number(raw, default_country)
+            except InvalidNumber as exc:
+                parsed.invalid.append((line_no, raw[:40], str(exc)))
+                continue
+            if number in seen:
+                parsed.duplicates += 1
+                continue
+            seen.add(number)
+            parsed.numbers.append(number)
+    if len(parsed.numbers) > MAX_PASTED_NUMBERS:
+        raise ValidationError(
+            f"Paste at most {MAX_PASTED_NUMBERS:,} numbers; use a group for more."
+        )
+    return parsed
+
+
+# -- merge fields -----------------------------------------------------------------------------
+
+
+def is_personalised(body: str) -> bool:
+    return bool(MERGE_FIELD.search(body))
+
+
+def render_body(body: str, contact: Contact | None) -> str:
+    """Fill {name}, {first_name} and {field1}..{field5} from the contact (blank without one)."""
+
+    def value(match: re.Match[str]) -> str:
+        if contact is None:
+            return ""
+        return str(getattr(contact, match.group(1)) or "")
+
+    return MERGE_FIELD.sub(value, body)
+
+
+# -- recipients -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    destination: str
+    contact_id: int | None
+    body: str = ""
+
+
+def _contacts_of(workspace: Workspace, contact_ids: Iterable[int], group_ids: Iterable[int]):  # noqa: ANN202
+    contacts = Contact.objects.for_workspace(workspace)
+    member_ids = GroupMembership.objects.filter(
+        group__workspace=workspace, group_id__in=list(group_ids)
+    ).values("contact_id")
+    return contacts.filter(pk__in=list(contact_ids)) | contacts.filter(pk__in=member_ids)
+
+
+def recipients(
+    workspace: Workspace,
+    *,
+    body: str,
+    numbers: Iterable[str] = (),
+    contact_ids: Iterable[int] = (),
+    group_ids: Iterable[int] = (),
+) -> Iterator[Recipient]:
+    """Each destination once: contacts (and group members) first, then typed numbers."""
+    personalised = is_personalised(body)
+    seen: set[str] = set()
+    contacts = _contacts_of(workspace, contact_ids, group_ids).distinct().order_by("pk")
+    for contact in contacts.iterator(chunk_size=INSERT_BATCH):
+        if contact.number in seen:
+            continue
+        seen.add(contact.number)
+        yield Recipient(
+            contact.number, contact.pk, render_body(body, contact) if personalised else ""
+        )
+    for number in numbers:
+        if number not in seen:
+            seen.add(number)
+            yield Recipient(number, None, render_body(body, None) if personalised else "")
+
+
+# -- creating and queueing --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Draft:
+    body: str
+    source: str
+    numbers: list[str] = field(default_factory=list)
+    contact_ids: list[int] = field(default_factory=list)
+    group_ids: list[int] = field(default_factory=list)
+    gateway_group: str = ""
+    gateway_list: str = ""
+    schedule_at: datetime | None = None
+    validity_seconds: int = MAX_VALIDITY_SECONDS
+
+
+def broadcast_create(
+    *,
+    workspace: Workspace,
+    user: User | None,
+    draft: Draft,
+    idempotency_key: uuid.UUID,
+    retry_of: Broadcast | None = None,
+) -> Broadcast:
+    """Write the broadcast and one outbox row per recipient, in one transaction, as a draft.
+
+    A second call with the same idempotency key returns the first broadcast.
+    """
+    existing = Broadcast.objects.for_workspace(workspace).filter(idempotency_key=idempotency_key)
+    if (broadcast := existing.first()) is not None:
+        return broadcast
+    kind = BroadcastKind.DIRECT
+    target = ""
+    if draft.gateway_group:
+        kind, target = BroadcastKind.GATEWAY_GROUP, draft.gateway_group
+    elif draft.gateway_list:
+        kind, target = BroadcastKind.GATEWAY_LIST, draft.gateway_list
+    shape = segments(draft.body)
+    with transaction.atomic():
+        broadcast = Broadcast.objects.create(
+            workspace=workspace,
+            created_by=user,
+            kind=kind,
+            body=draft.body,
+            source=draft.source,
+            gateway_target=target,
+            recipients_spec={
+                "numbers": len(draft.numbers),
+                "contacts": len(draft.contact_ids),
+                "groups": [str(g) for g in Group.objects.filter(pk__in=draft.group_ids)],
+            },
+            personalised=is_personalised(draft.body),
+            schedule_at=draft.schedule_at,
+            validity_seconds=draft.validity_seconds,
+            encoding=shape.encoding,
+            parts=shape.parts,
+            idempotency_key=idempotency_key,
+            retry_of=retry_of,
+        )
+        if kind == BroadcastKind.DIRECT:
+            _write_messages(broadcast, draft)
+    return broadcast
+
+
+def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
+    count = credits = 0
+    batch: list[Message] = []
+    for recipient in recipients(
+        broadcast.workspace,
+        body=draft.body,
+        numbers=draft.numbers,
+        contact_ids=draft.contact_ids,
+        group_ids=draft.group_ids,
+    ):
+        text = recipient.body or draft.body
+        credits += segments(text).parts * credits_per_part(recipient.destination.lstrip("+"))
+        count += 1
+        batch.append(
+            Message(
+                workspace_id=broadcast.workspace_id,
+                broadcast=broadcast,
+                contact_id=recipient.contact_id,
+                destination=recipient.destination,
+                body=recipient.body,
+            )
+        )
+        if len(batch) >= INSERT_BATCH:
+            Message.objects.bulk_create(batch)
+            batch = []
+    Message.objects.bulk_create(batch)
+    if count == 0:
+        raise ValidationError("Add at least one recipient.")
+    Broadcast.objects.filter(pk=broadcast.pk).update(
+        recipient_count=count, estimated_credits=credits
+    )
+    broadcast.recipient_count, broadcast.estimated_credits = count, credits
+
+
+def cached_balance(workspace: Workspace) -> Decimal | None:
+    connection = GatewayConnection.objects.for_workspace(workspace).first()
+    return connection.balance if connection else None
+
+
+def check_affordable(broadcast: Broadcast) -> None:
+    """Refuse before queueing when the cached balance is known and does not cover the estimate."""
+    balance = cached_balance(broadcast.workspace)
+    if balance is not None and broadcast.estimated_credits > balance:
+        raise ValidationError(
+            f"This needs about {broadcast.estimated_credits:,} credits and the balance is "
+            f"{balance:,.0f}. Top up, or send to fewer recipients."
+        )
+
+
+def broadcast_confirm(*, broadcast: Broadcast, user: User | None, request=None) -> Broadcast:  # noqa: ANN001
+    """Draft -> scheduled (beat sends it when due) or queued (dispatched once committed)."""
+    from ..tasks import broadcast_dispatch_task
+
+    workspace = broadcast.workspace
+    if workspace.is_suspended:
+        raise ValidationError("This workspace is suspended: sending is stopped.")
+    if broadcast.kind == BroadcastKind.DIRECT:
+        check_affordable(broadcast)
+    now = timezone.now()
+    with transaction.atomic():
+        if broadcast.schedule_at:
+            clean_schedule(broadcast.schedule_at, now=now)
+            new_status, fields = BroadcastStatus.SCHEDULED, {}
+        else:
+            new_status, fields = BroadcastStatus.QUEUED, {"queued_at": now}
+        claimed = Broadcast.objects.filter(pk=broadcast.pk, status=BroadcastStatus.DRAFT).update(
+            status=new_status, **fields
+        )
+        if claimed != 1:  # a double click: the first one queued it
+            broadcast.refresh_from_db()
+            return broadcast
+        audit_record(
+            "broadcast_scheduled" if broadcast.schedule_at else "broadcast_sent",
+            request=request,
+            workspace=workspace,
+            actor=user,
+            obj=broadcast,
+            recipients=broadcast.recipient_count,
+        )
+        if new_status == BroadcastStatus.QUEUED:
+            transaction.on_commit(lambda: broadcast_dispatch_task.delay(broadcast.pk))
+    broadcast.refresh_from_db()
+    return broadcast
+
+
+def default_source(workspace: Workspace) -> str:
+    sender = SenderID.objects.for_workspace(workspace).order_by("-is_default", "value").first()
+    return sender.value if sender else "Portal"
+
+
+def send_now(
+    *,
+    workspace: Workspace,
+    body: str,
+    destinations: list[str],
+    source: str | None = None,
+    user: User | None = None,
+    contact_ids: list[int] | None = None,
+) -> Broadcast:
+    """Compose and queue at once (replies, auto-replies): the same exactly-once pipeline."""
+    draft = Draft(
+        body=clean_body(body),
+        source=clean_source(source or default_source(workspace)),
+        numbers=destinations,
+        contact_ids=contact_ids or [],
+    )
+    broadcast = broadcast_create(
+        workspace=workspace, user=user, draft=draft, idempotency_key=uuid.uuid4()
+    )
+    return broadcast_confirm(broadcast=broadcast, user=user)
