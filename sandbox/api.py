@@ -232,6 +232,9 @@ def _process(
             raise ApiError(-300)
         if action is None:
             raise ApiError(-502, f"Unknown action {action_name!r}" if action_name else "No Action")
+        if any("\x00" in value for key, value in params.items() if key != "ContactsCSV"):
+            # No database stores a NUL in text; ContactsCSV refuses such lines one by one.
+            raise ApiError(-507, "Parameters must not contain NUL characters")
         body = action(account, params)
     except ApiError as error:
         if action_name == "getbgmessages":

@@ -54,3 +54,17 @@ def test_faults_form_saves_and_clears(client: Client, account):
     assert Faults.objects.get(account=account).http_500_rate == 0.5
     client.post(url, {"clear": "1"})
     assert not Faults.objects.get(account=account).active
+
+
+def test_handsets_poll_answers_only_the_partial(client: Client, account):
+    url = reverse("sandbox:messages", args=[account.pk])
+    page = client.get(url, headers={"HX-Request": "true"}).text
+    assert page.lstrip().startswith('<section id="handsets"')
+    assert "<html" not in page
+
+
+def test_pages_use_no_inline_styles_or_scripts(client: Client, account):
+    page = client.get(reverse("sandbox:messages", args=[account.pk])).text
+    assert "style=" not in page
+    assert "<script>" not in page
+    assert "hx-on" not in page

@@ -1,5 +1,6 @@
 """Property tests: parts and credits charged, and ImportContactsCSV parsing of any text."""
 
+import re
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -68,3 +69,26 @@ def test_import_over_http_never_fails_and_answers_every_line(gateway, text):
     assert answer.status_code == 200
     results = answer.text.split("\n\n")[0].split("\n")
     assert len(results) == len(contacts_csv.split_lines(text))
+
+
+SEND_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "DestinationAddress": st.text(max_size=60),
+        "SourceAddress": st.text(max_size=15),
+        "Body": st.text(max_size=500),
+        "ScheduleDate": st.text(alphabet="0123456789-: ", max_size=16),
+        "ValidityPeriod": st.text(alphabet="0123456789-.e", max_size=7),
+        "SourceTON": st.text(max_size=2),
+        "GetAllMessageIDs": st.sampled_from(["", "0", "1", "x"]),
+    },
+)
+ID_OR_CODES = r"-?\d+(,-?\d+)*"
+
+
+@given(fields=SEND_FIELDS)
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_send_with_any_parameters_answers_ids_or_codes(gateway, fields):
+    answer = gateway.post("Send", **fields)
+    assert answer.status_code == 200
+    assert re.fullmatch(ID_OR_CODES, answer.text), answer.text

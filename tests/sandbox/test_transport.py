@@ -84,3 +84,8 @@ def test_check_credits_shows_decimals(gateway):
     gateway.account.credits = "1234.50"
     gateway.account.save()
     assert gateway.call("CheckCredits") == "1234.5"
+
+
+def test_nul_character_in_a_parameter_answers_507_and_sends_nothing(gateway):
+    assert gateway.send(body="Hello\x00there") == "-507"
+    assert not Message.objects.exists()
