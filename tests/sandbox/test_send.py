@@ -1,6 +1,9 @@
 """Send: IDs and codes per destination, call-level codes, credits by parts."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+import requests
 
 from sandbox.models import Message
 
@@ -169,3 +172,25 @@ def test_source_ton_5_marks_alphanumeric(gateway):
         Body="x",
     )
     assert Message.objects.get(pk=int(answer)).source_ton == 5
+
+
+def test_concurrent_sends_never_overdraw_the_balance(gateway):
+    gateway.account.credits = 5
+    gateway.account.save()
+    data = {
+        "Token": gateway.account.token,
+        "Action": "Send",
+        "SourceAddress": "Acme",
+        "Body": "x",
+    }
+
+    def send(i: int) -> str:
+        return requests.post(
+            gateway.url, data={**data, "DestinationAddress": f"4477009{i:05d}5"}, timeout=10
+        ).text
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(send, range(12)))
+    assert sum(a.isdigit() for a in answers) == 5
+    assert answers.count("-100") == 7
+    assert gateway.credits() == "0"
