@@ -170,6 +170,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
+# --- Contacts -------------------------------------------------------------------------------------
+# CSV uploads larger than this are refused from Content-Length, before the body is read.
+CONTACT_IMPORT_MAX_BYTES = env.int("CONTACT_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
+
 
 # --- Email ----------------------------------------------------------------------------------------
 def _mailer(url: dict) -> dict:
@@ -271,6 +276,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": env.float("BALANCE_REFRESH_SECONDS", default=600.0),
     },
     "accounts-reseller-sweep": {"task": "accounts.tasks.reseller_sweep", "schedule": 120.0},
+    "contacts-sweep": {"task": "contacts.tasks.contacts_sweep", "schedule": 120.0},
     "messaging-dispatch-due": {"task": "messaging.tasks.dispatch_due_task", "schedule": 5.0},
     "messaging-track-statuses": {"task": "messaging.tasks.track_statuses_task", "schedule": 5.0},
     "messaging-reconcile": {"task": "messaging.tasks.reconcile_task", "schedule": 30.0},

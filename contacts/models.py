@@ -2,12 +2,18 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 from accounts.models import Workspace
 from accounts.tenancy import WorkspaceScopedManager
 
 CUSTOM_FIELDS = ("field1", "field2", "field3", "field4", "field5")  # the gateway's MM1..MM5
+
+
+def gateway_text(value: str) -> str:
+    """A field as the gateway's unquoted CSV can carry it: commas become semicolons."""
+    return " ".join(value.replace(",", ";").split())
 
 
 class SyncState(models.TextChoices):
@@ -86,6 +92,11 @@ class Group(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def gateway_name(self) -> str:
+        """The name on the gateway, whose import format cannot carry a comma."""
+        return gateway_text(self.name)
+
 
 class GroupMembership(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE)
@@ -102,12 +113,162 @@ class GroupMembership(models.Model):
         return f"{self.contact} in {self.group}"
 
 
+class DuplicatePolicy(models.TextChoices):
+    """The gateway's three ImportContactsCSV modes."""
+
+    REFUSE = "refuse", "Refuse duplicates (same name or same number)"
+    ALLOW = "allow", "Allow duplicates"
+    OVERWRITE = "overwrite", "Overwrite contacts with the same number"
+
+
+class ImportState(models.TextChoices):
+    UPLOADED = "uploaded", "Waiting for column mapping"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Stopped"
+
+
 class ContactImport(models.Model):
-    """A CSV import job; the rest of its fields belong to the import feature."""
+    """A CSV import job: the uploaded file, how to read it, and where it has got to.
+
+    Progress is committed with every chunk, so a stopped job resumes after `records_done`.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    file = models.FileField(upload_to="contact-imports/", max_length=300, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    size = models.BigIntegerField(default=0)
+    encoding = models.CharField(max_length=20, default="utf-8")
+    delimiter = models.CharField(max_length=1, default=",")
+    has_header = models.BooleanField(default=True)
+    mapping = models.JSONField(default=list, blank=True)  # one target per column ("" = ignore)
+    policy = models.CharField(
+        max_length=10, choices=DuplicatePolicy.choices, default=DuplicatePolicy.REFUSE
+    )
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.UPLOADED
+    )
+    records_done = models.PositiveIntegerField(default=0)  # CSV records consumed, header included
+    line_done = models.PositiveIntegerField(default=0)  # the file line the last record ended on
+    bytes_done = models.BigIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    partial = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            models.Index(fields=["state", "heartbeat_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import of {self.original_name or self.public_id}"
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated
+
+    @property
+    def in_flight(self) -> bool:
+        return self.state in (ImportState.QUEUED, ImportState.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.state == ImportState.DONE:
+            return 100
+        return min(99, int(100 * self.bytes_done / self.size)) if self.size else 0
+
+
+class ImportIssue(models.Model):
+    """A row of an import that failed or was only partly imported, with the gateway-style reason."""
+
+    contact_import = models.ForeignKey(
+        ContactImport, on_delete=models.CASCADE, related_name="issues"
+    )
+    line = models.PositiveIntegerField()
+    result = models.CharField(max_length=20)  # Failed or Partial, the gateway's words
+    reason = models.CharField(max_length=300)
+    fields = models.JSONField(default=list)  # the row as read, to fix and upload again
+
+    class Meta:
+        ordering = ["line"]
+        indexes = [models.Index(fields=["contact_import", "line"])]
+
+    def __str__(self) -> str:
+        return f"{self.line} : {self.reason}"
+
+
+class ImportPreferences(models.Model):
+    """What a workspace chose last time: column mapping by header name, and the duplicate policy."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="import_preferences"
+    )
+    mapping = models.JSONField(default=dict)  # lower-cased header -> target
+    policy = models.CharField(
+        max_length=10, choices=DuplicatePolicy.choices, default=DuplicatePolicy.REFUSE
+    )
+    has_header = models.BooleanField(default=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        verbose_name_plural = "import preferences"
+
+    def __str__(self) -> str:
+        return f"Import preferences of {self.workspace}"
+
+
+class JobKind(models.TextChoices):
+    RESYNC = "resync", "Resync address book"
+    DELETE_ALL_CONTACTS = "delete_contacts", "Delete all contacts"
+    DELETE_ALL_GROUPS = "delete_groups", "Delete all groups"
+    EMPTY_GROUP = "empty_group", "Empty group"
+    DELETE_GROUP = "delete_group", "Delete group"
+    RENAME_GROUP = "rename_group", "Rename group"
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class GatewayJob(models.Model):
+    """An address-book action mirrored on the gateway, run once by the worker and never retried."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="gateway_jobs")
+    kind = models.CharField(max_length=20, choices=JobKind.choices)
+    target = models.CharField(max_length=100, blank=True)  # a group's gateway name
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error_code = models.IntegerField(null=True, blank=True)
+    error_text = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = WorkspaceScopedManager()
 
@@ -116,4 +277,26 @@ class ContactImport(models.Model):
         indexes = [models.Index(fields=["workspace", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"Import {self.public_id}"
+        label = self.get_kind_display()
+        return f"{label} “{self.target}”" if self.target else label
+
+    @property
+    def in_flight(self) -> bool:
+        return self.state in (JobState.PENDING, JobState.RUNNING)
+
+
+class AddressBook(models.Model):
+    """Per workspace: whether the gateway's copy lacks deletions only a resync can make."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="address_book"
+    )
+    stale_since = models.DateTimeField(null=True, blank=True)
+    stale_reason = models.CharField(max_length=200, blank=True)
+    last_push_at = models.DateTimeField(null=True, blank=True)
+    last_push_error = models.CharField(max_length=500, blank=True)
+
+    objects = WorkspaceScopedManager()
+
+    def __str__(self) -> str:
+        return f"Address book of {self.workspace}"

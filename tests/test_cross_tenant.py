@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ChildAccount, GatewayConnection, LedgerEntry, Workspace
+from contacts.models import Contact, ContactImport, Group
 
 from .factories import InvitationFactory, MembershipFactory
 
@@ -41,6 +42,9 @@ OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
     "invitation_id": lambda ws: InvitationFactory(workspace=ws).public_id,
     "child_id": lambda ws: _child(ws).public_id,
     "entry_id": lambda ws: _entry(ws).public_id,
+    "contact_id": lambda ws: Contact.objects.create(workspace=ws, number="+447700900123").public_id,
+    "group_id": lambda ws: Group.objects.create(workspace=ws, name=uuid.uuid4().hex).public_id,
+    "import_id": lambda ws: ContactImport.objects.create(workspace=ws, state="failed").public_id,
 }
 
 

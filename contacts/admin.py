@@ -1,0 +1,57 @@
+from django.contrib import admin
+
+from .models import AddressBook, Contact, ContactImport, GatewayJob, Group, ImportIssue
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "number", "email", "workspace", "sync_state", "opted_out_at"]
+    list_filter = ["sync_state"]
+    search_fields = ["number", "name", "email"]
+    raw_id_fields = ["workspace", "source_import"]
+    show_full_result_count = False
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "workspace", "sync_state"]
+    search_fields = ["name"]
+    raw_id_fields = ["workspace"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+class IssueInline(admin.TabularInline):
+    model = ImportIssue
+    fields = ["line", "result", "reason"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+    extra = 0
+
+
+@admin.register(ContactImport)
+class ContactImportAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "workspace", "state", "rows_read", "created", "failed",
+                    "created_at"]  # fmt: skip
+    list_filter = ["state", "policy"]
+    search_fields = ["original_name", "workspace__name"]
+    inlines = [IssueInline]
+
+
+@admin.register(GatewayJob)
+class GatewayJobAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "target", "workspace", "state", "error_code", "created_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["target", "workspace__name"]
+
+
+@admin.register(AddressBook)
+class AddressBookAdmin(ReadOnlyAdmin):
+    list_display = ["workspace", "stale_since", "last_push_at", "last_push_error"]

@@ -1,0 +1,114 @@
+"""Forms of the contacts app; each takes the workspace first and scopes its choices to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from accounts.models import Workspace
+
+from .models import CUSTOM_FIELDS, Contact, DuplicatePolicy, Group
+from .phone import InvalidNumber, normalise_number
+from .services.address_book import contact_number_taken
+from .services.importing import TARGETS
+
+TARGET_LABELS = {"name": "Name", "number": "Number", "email": "Email", "group": "Group"} | {
+    f: f"Custom field {i} (MM{i})" for i, f in enumerate(CUSTOM_FIELDS, start=1)
+}
+
+
+class ContactForm(forms.ModelForm):
+    groups = forms.ModelMultipleChoiceField(
+        queryset=Group.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Contact
+        fields = ["name", "number", "email", *CUSTOM_FIELDS]
+
+    def __init__(self, workspace: Workspace, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.fields["name"].required = True
+        self.fields["groups"].queryset = Group.objects.for_workspace(workspace)
+        self.fields["number"].help_text = (
+            f"Any common format; numbers without a country code are read as "
+            f"{workspace.default_country or 'GB'} numbers."
+        )
+        if self.instance.pk:
+            self.fields["groups"].initial = list(self.instance.groups.all())
+        for custom, label in zip(CUSTOM_FIELDS, list(TARGET_LABELS.values())[4:], strict=True):
+            self.fields[custom].label = label
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_number(self) -> str:
+        try:
+            number = normalise_number(
+                self.cleaned_data["number"], self.workspace.default_country or "GB"
+            )
+        except InvalidNumber as exc:
+            raise forms.ValidationError(str(exc)) from None
+        taken = contact_number_taken(workspace=self.workspace, number=number, exclude=self.instance)
+        if taken is not None:
+            raise forms.ValidationError(f"{number} is already in your contacts ({taken}).")
+        return number
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Group name")
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter a name.")
+        return name
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="CSV file")
+
+
+class MappingForm(forms.Form):
+    """One target per column, the header switch and the duplicate policy."""
+
+    has_header = forms.BooleanField(required=False, label="The first row is a header")
+    policy = forms.ChoiceField(
+        choices=DuplicatePolicy.choices, widget=forms.RadioSelect, label="Duplicates"
+    )
+
+    def __init__(self, columns: int, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "Ignore")] + [(t, TARGET_LABELS[t]) for t in TARGETS]
+        for index in range(columns):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                choices=choices, required=False, label=f"Column {index + 1}"
+            )
+        self.columns = columns
+
+    def mapping(self) -> list[str]:
+        return [self.cleaned_data.get(f"col_{i}", "") for i in range(self.columns)]
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [
+        ("add_to_group", "Add to group"),
+        ("remove_from_group", "Remove from group"),
+        ("export", "Export"),
+        ("delete", "Delete"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False)
+    ids = forms.UUIDField(required=False)  # repeated; read with getlist
+
+    def __init__(self, workspace: Workspace, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = Group.objects.for_workspace(workspace)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") in ("add_to_group", "remove_from_group") and not data.get("group"):
+            raise forms.ValidationError("Choose a group.")
+        return data

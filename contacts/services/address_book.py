@@ -1,0 +1,165 @@
+"""Contacts and groups: the portal's writes, each followed by what the gateway needs."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from accounts.audit import audit_record
+from accounts.models import Workspace
+
+from ..models import Contact, GatewayJob, Group, GroupMembership, JobKind, SyncState, gateway_text
+from . import sync
+
+
+def contact_number_taken(
+    *, workspace: Workspace, number: str, exclude: Contact | None = None
+) -> Contact | None:
+    """The contact that already has this number (unique per workspace by default)."""
+    contacts = Contact.objects.for_workspace(workspace).filter(number=number)
+    if exclude is not None and exclude.pk:
+        contacts = contacts.exclude(pk=exclude.pk)
+    return contacts.first()
+
+
+@transaction.atomic
+def contact_save(*, contact: Contact, groups: list[Group] | None = None) -> Contact:
+    """Create or update a contact and queue its push to the gateway."""
+    old_number = None
+    if contact.pk:
+        old_number = Contact.objects.filter(pk=contact.pk).values_list("number", flat=True).first()
+    contact.sync_state = SyncState.UNSYNCED
+    contact.sync_error = ""
+    contact.save()
+    if groups is not None:
+        GroupMembership.objects.filter(contact=contact).exclude(group__in=groups).delete()
+        current = set(
+            GroupMembership.objects.filter(contact=contact).values_list("group_id", flat=True)
+        )
+        GroupMembership.objects.bulk_create(
+            [GroupMembership(group=g, contact=contact) for g in groups if g.pk not in current]
+        )
+    if old_number and old_number != contact.number:
+        sync.mark_stale(contact.workspace, "A contact's number was changed.")
+    sync.push_soon(contact.workspace)
+    return contact
+
+
+def contacts_delete(*, request: HttpRequest, contacts: QuerySet[Contact]) -> int:
+    """Delete contacts here; the gateway keeps them until the address book is resynced."""
+    count = 0
+    with transaction.atomic():
+        ids = list(contacts.values_list("pk", flat=True))
+        for start in range(0, len(ids), sync.DELETE_BATCH):
+            count += (
+                Contact.objects.filter(pk__in=ids[start : start + sync.DELETE_BATCH])
+                .delete()[1]
+                .get("contacts.Contact", 0)
+            )
+        if count:
+            sync.mark_stale(request.workspace, f"{count} contacts were deleted here.")
+            audit_record("contacts_deleted", request=request, count=count)
+    return count
+
+
+@transaction.atomic
+def contacts_add_to_group(*, contacts: QuerySet[Contact], group: Group) -> int:
+    ids = list(contacts.values_list("pk", flat=True))
+    made = GroupMembership.objects.bulk_create(
+        [GroupMembership(group=group, contact_id=pk) for pk in ids], ignore_conflicts=True
+    )
+    Contact.objects.filter(pk__in=ids).update(sync_state=SyncState.UNSYNCED)
+    sync.push_soon(group.workspace)
+    return len(made)
+
+
+@transaction.atomic
+def contacts_remove_from_group(
+    *, request: HttpRequest, contacts: QuerySet[Contact], group: Group
+) -> int:
+    """The gateway cannot drop one member: its group is emptied, then the rest pushed again."""
+    removed, _ = GroupMembership.objects.filter(group=group, contact__in=contacts).delete()
+    if removed:
+        sync.gateway_job_start(
+            workspace=group.workspace,
+            kind=JobKind.EMPTY_GROUP,
+            target=group.gateway_name,
+            user=request.user,
+        )
+    return removed
+
+
+def group_create(*, workspace: Workspace, name: str) -> Group:
+    name = " ".join(name.split())
+    try:
+        with transaction.atomic():
+            return Group.objects.create(workspace=workspace, name=name)
+    except IntegrityError:
+        raise ValidationError(f"A group named “{name}” already exists.") from None
+
+
+@transaction.atomic
+def group_rename(*, request: HttpRequest, group: Group, name: str) -> GatewayJob | None:
+    """Rename here; on the gateway the old group is deleted and the members pushed to the new."""
+    name = " ".join(name.split())
+    if name == group.name:
+        return None
+    if Group.objects.for_workspace(group.workspace).filter(name=name).exclude(pk=group.pk).exists():
+        raise ValidationError(f"A group named “{name}” already exists.")
+    old = group.gateway_name
+    group.name = name
+    group.sync_state = SyncState.UNSYNCED
+    group.save(update_fields=["name", "sync_state"])
+    Contact.objects.filter(groupmembership__group=group).update(sync_state=SyncState.UNSYNCED)
+    audit_record("group_renamed", request=request, obj=group, old_name=old)
+    if gateway_text(name) == old:
+        sync.push_soon(group.workspace)
+        return None
+    return sync.gateway_job_start(
+        workspace=group.workspace, kind=JobKind.RENAME_GROUP, target=old, user=request.user
+    )
+
+
+@transaction.atomic
+def group_empty(*, request: HttpRequest, group: Group) -> GatewayJob:
+    count, _ = GroupMembership.objects.filter(group=group).delete()
+    audit_record("group_emptied", request=request, obj=group, count=count)
+    return sync.gateway_job_start(
+        workspace=group.workspace, kind=JobKind.EMPTY_GROUP, target=group.gateway_name,
+        user=request.user,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def group_delete(*, request: HttpRequest, group: Group) -> GatewayJob:
+    target, workspace = group.gateway_name, group.workspace
+    audit_record("group_deleted", request=request, obj=group)
+    group.delete()
+    return sync.gateway_job_start(
+        workspace=workspace, kind=JobKind.DELETE_GROUP, target=target, user=request.user
+    )
+
+
+@transaction.atomic
+def address_book_action(*, request: HttpRequest, kind: JobKind) -> GatewayJob:
+    """Delete all contacts, delete all groups, or resync: run by the worker, shown with progress."""
+    action = {
+        JobKind.RESYNC: "address_book_resynced",
+        JobKind.DELETE_ALL_CONTACTS: "contacts_all_deleted",
+        JobKind.DELETE_ALL_GROUPS: "groups_all_deleted",
+    }[kind]
+    audit_record(action, request=request)
+    return sync.gateway_job_start(workspace=request.workspace, kind=kind, user=request.user)
+
+
+def contacts_retry(*, workspace: Workspace) -> int:
+    """Put contacts the gateway refused back in the queue (after they were fixed, say)."""
+    count = (
+        Contact.objects.for_workspace(workspace)
+        .filter(sync_state=SyncState.FAILED)
+        .update(sync_state=SyncState.UNSYNCED)
+    )
+    sync.push_soon(workspace)
+    return count

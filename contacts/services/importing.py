@@ -1,0 +1,522 @@
+"""CSV import jobs: upload and detect, map columns, then a streamed, chunked, resumable run.
+
+A run reads the stored file through a small buffer and writes `CHUNK_ROWS` rows per transaction
+(PostgreSQL: COPY; elsewhere: bulk_create). The job's counters and its position in the file are
+committed in the same transaction as the rows, so a stopped run resumes exactly where it stopped
+and never writes a row twice. Row outcomes use the gateway's words and reasons (`N : reason`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Workspace
+
+from .. import csvread
+from ..models import (
+    CUSTOM_FIELDS,
+    Contact,
+    ContactImport,
+    DuplicatePolicy,
+    Group,
+    GroupMembership,
+    ImportIssue,
+    ImportPreferences,
+    ImportState,
+    SyncState,
+)
+from ..phone import InvalidNumber, normalise_number
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 5000
+MAX_NAME = 200  # the gateway's limit
+MAX_EMAIL = 254
+MAX_GROUP_NAME = 100
+MAX_FIELD = 200
+STALE_AFTER = timedelta(minutes=5)
+TARGETS = ("name", "number", "email", "group", *CUSTOM_FIELDS)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+# -- upload and mapping -----------------------------------------------------------------------
+
+
+def import_upload(
+    *, workspace: Workspace, user: AbstractBaseUser | None, uploaded: UploadedFile
+) -> ContactImport:
+    """Store the file (streamed to storage, never read whole) and detect how to read it.
+
+    Raises csvread.UnreadableFile for an empty, binary or workbook file.
+    """
+    sample = _head(uploaded)
+    encoding, delimiter, _rows = csvread.preview(sample)
+    name = default_storage.save(f"contact-imports/{workspace.pk}/{uuid.uuid4().hex}.csv", uploaded)
+    prefs = ImportPreferences.objects.filter(workspace=workspace).first()
+    return ContactImport.objects.create(
+        workspace=workspace,
+        created_by=user,
+        file=name,
+        original_name=(uploaded.name or "contacts.csv")[:255],
+        size=uploaded.size or 0,
+        encoding=encoding,
+        delimiter=delimiter,
+        has_header=prefs.has_header if prefs else True,
+        policy=prefs.policy if prefs else DuplicatePolicy.REFUSE,
+    )
+
+
+def _head(uploaded: UploadedFile) -> bytes:
+    uploaded.seek(0)
+    sample = uploaded.read(csvread.SAMPLE_BYTES)
+    uploaded.seek(0)
+    return sample
+
+
+def import_preview(contact_import: ContactImport) -> list[list[str]]:
+    """The first rows of the stored file, as the job will read them."""
+    with default_storage.open(contact_import.file.name, "rb") as raw:
+        sample = raw.read(csvread.SAMPLE_BYTES)
+    return csvread.preview(sample)[2]
+
+
+def guess_mapping(workspace: Workspace, header: list[str], has_header: bool) -> list[str]:
+    """The remembered target for each header, else a guess from common header names."""
+    prefs = ImportPreferences.objects.filter(workspace=workspace).first()
+    remembered = prefs.mapping if prefs else {}
+    guesses = []
+    for index, cell in enumerate(header):
+        key = cell.strip().lower()
+        if has_header and key in remembered:
+            guesses.append(remembered[key])
+        elif has_header:
+            guesses.append(_guess(key))
+        else:
+            guesses.append(
+                ("name", "number", "email", "group", "group", "group", "")[min(index, 6)]
+            )
+    return guesses
+
+
+def _guess(key: str) -> str:
+    if key in ("name", "full name", "first name", "last name", "surname", "contact"):
+        return "name"
+    if any(word in key for word in ("number", "mobile", "phone", "msisdn", "tel")):
+        return "number"
+    if "mail" in key:
+        return "email"
+    if key.startswith("group"):
+        return "group"
+    for i, custom in enumerate(CUSTOM_FIELDS, start=1):
+        if key in (custom, f"mm{i}", f"custom {i}", f"custom field {i}"):
+            return custom
+    return ""
+
+
+def validate_mapping(mapping: list[str]) -> None:
+    if any(target not in ("", *TARGETS) for target in mapping):
+        raise ValidationError("Choose a known field for every column.")
+    if mapping.count("number") != 1:
+        raise ValidationError("Map exactly one column to the number.")
+    if "name" not in mapping:
+        raise ValidationError("Map at least one column to the name (several are joined).")
+    for single in ("email", *CUSTOM_FIELDS):
+        if mapping.count(single) > 1:
+            raise ValidationError(f"Only one column can be the {single}.")
+
+
+def import_start(
+    *,
+    contact_import: ContactImport,
+    mapping: list[str],
+    policy: str,
+    has_header: bool,
+    header: list[str],
+) -> None:
+    """Save the choices (remembered for the workspace) and queue the job."""
+    from ..tasks import contact_import_task
+
+    validate_mapping(mapping)
+    with transaction.atomic():
+        claimed = ContactImport.objects.filter(
+            pk=contact_import.pk, state=ImportState.UPLOADED
+        ).update(mapping=mapping, policy=policy, has_header=has_header, state=ImportState.QUEUED)
+        if claimed != 1:
+            raise ValidationError("This import has already started.")
+        remembered = {h.strip().lower(): t for h, t in zip(header, mapping, strict=False) if h}
+        ImportPreferences.objects.update_or_create(
+            workspace=contact_import.workspace,
+            defaults={
+                "mapping": remembered if has_header else {},
+                "policy": policy,
+                "has_header": has_header,
+            },
+        )
+        transaction.on_commit(lambda: contact_import_task.delay(contact_import.pk))
+
+
+def import_resume(*, contact_import: ContactImport) -> None:
+    """Queue a stopped job again: it carries on after the last committed chunk."""
+    from ..tasks import contact_import_task
+
+    claimed = ContactImport.objects.filter(pk=contact_import.pk, state=ImportState.FAILED).update(
+        state=ImportState.QUEUED, error=""
+    )
+    if claimed != 1:
+        raise ValidationError("Only a stopped import can be run again.")
+    transaction.on_commit(lambda: contact_import_task.delay(contact_import.pk))
+
+
+def import_sweep(*, now: timezone.datetime | None = None) -> int:
+    """Beat: queue again jobs whose worker stopped mid-way (no heartbeat) or never started."""
+    from ..tasks import contact_import_task
+
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    ContactImport.objects.filter(state=ImportState.RUNNING, heartbeat_at__lt=cutoff).update(
+        state=ImportState.QUEUED
+    )
+    stale = list(
+        ContactImport.objects.filter(state=ImportState.QUEUED)
+        .filter(created_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    for pk in stale:
+        contact_import_task.delay(pk)
+    return len(stale)
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    line: int
+    name: str
+    number: str
+    email: str
+    fields: dict[str, str]
+    groups: list[str]
+    raw: list[str]
+    bad_groups: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """Which columns hold what."""
+
+    name: list[int]
+    number: int
+    email: int | None
+    groups: list[int]
+    custom: dict[str, int]
+
+    @classmethod
+    def of(cls, mapping: list[str]) -> Plan:
+        def where(target: str) -> list[int]:
+            return [i for i, t in enumerate(mapping) if t == target]
+
+        email = where("email")
+        return cls(
+            name=where("name"),
+            number=where("number")[0],
+            email=email[0] if email else None,
+            groups=where("group"),
+            custom={f: where(f)[0] for f in CUSTOM_FIELDS if where(f)},
+        )
+
+
+def parse_row(record: csvread.Record, plan: Plan, country: str) -> Row | tuple[str, str]:
+    """A row to write, or ("Failed", reason) in the gateway's words."""
+    if record.error:
+        return "Failed", record.error
+    cells = record.fields
+
+    def cell(index: int | None) -> str:
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    name = " ".join(part for part in (cell(i) for i in plan.name) if part)
+    raw_number = cell(plan.number)
+    email = cell(plan.email)
+    if not name:
+        return "Failed", "No name"
+    if len(name) > MAX_NAME:
+        return "Failed", f"Name longer than {MAX_NAME} characters"
+    if not raw_number:
+        return "Failed", "No number"
+    try:
+        number = normalise_number(raw_number, country)
+    except InvalidNumber:
+        return "Failed", f"Invalid number ({raw_number[:40]})"
+    if email and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
+        return "Failed", f"Invalid email ({email[:60]})"
+    fields = {}
+    for custom, index in plan.custom.items():
+        value = cell(index)
+        if len(value) > MAX_FIELD:
+            return "Failed", f"{custom} longer than {MAX_FIELD} characters"
+        fields[custom] = value
+    groups, bad = [], []
+    for index in plan.groups:
+        group = " ".join(cell(index).split())
+        if len(group) > MAX_GROUP_NAME:
+            bad.append(group)
+        elif group and group not in groups:
+            groups.append(group)
+    return Row(record.line, name, number, email, fields, groups, cells, bad)
+
+
+def import_run(*, import_id: int) -> None:
+    """Run (or resume) a queued job to its end, one committed chunk at a time."""
+    now = timezone.now()
+    claimed = ContactImport.objects.filter(pk=import_id, state=ImportState.QUEUED).update(
+        state=ImportState.RUNNING, heartbeat_at=now, started_at=now
+    )
+    if claimed != 1:
+        return
+    job = ContactImport.objects.select_related("workspace").get(pk=import_id)
+    try:
+        _run(job)
+    except Exception as exc:  # stop saying where; the committed chunks stay, a re-run resumes
+        job.refresh_from_db()
+        ContactImport.objects.filter(pk=job.pk).update(
+            state=ImportState.FAILED,
+            error=f"Stopped after line {job.line_done}: {exc}"[:500],
+            finished_at=timezone.now(),
+        )
+        logger.exception("contact import %s stopped", job.public_id)
+        return
+    _queue_push(job.workspace_id)
+
+
+def _queue_push(workspace_id: int) -> None:
+    from ..tasks import contacts_push_task
+
+    transaction.on_commit(lambda: contacts_push_task.delay(workspace_id))
+
+
+def _run(job: ContactImport) -> None:
+    plan = Plan.of(job.mapping)
+    writer = ChunkWriter(job)
+    country = job.workspace.default_country or "GB"
+    with default_storage.open(job.file.name, "rb") as raw:
+        text = csvread.text_stream(raw, job.encoding)
+        consumed = job.records_done
+        pending: list[tuple[int, Row | tuple[str, str], list[str]]] = []
+        last_line = job.line_done
+        for record in csvread.records(text, job.delimiter, skip=job.records_done):
+            consumed += 1
+            last_line = record.end_line
+            if consumed == 1 and job.has_header:
+                continue
+            if not record.error and not any(f.strip() for f in record.fields):
+                continue  # blank lines are not rows
+            pending.append((record.line, parse_row(record, plan, country), record.fields))
+            if len(pending) >= CHUNK_ROWS:
+                writer.write(pending, consumed, last_line, _position(raw))
+                pending = []
+        writer.write(pending, consumed, last_line, job.size, final=True)
+
+
+def _position(raw: object) -> int:
+    try:
+        return raw.tell()  # type: ignore[attr-defined]
+    except (OSError, AttributeError):
+        return 0
+
+
+class ChunkWriter:
+    """Writes one chunk of rows, its issues and the job's progress in one transaction."""
+
+    def __init__(self, job: ContactImport) -> None:
+        self.job = job
+        self.workspace = job.workspace
+        self.groups: dict[str, int] = {}
+        self.postgres = connection.vendor == "postgresql"
+
+    def write(
+        self,
+        pending: list[tuple[int, Row | tuple[str, str], list[str]]],
+        consumed: int,
+        last_line: int,
+        position: int,
+        final: bool = False,
+    ) -> None:
+        counts = {"rows_read": len(pending), "created": 0, "updated": 0, "duplicates": 0,
+                  "failed": 0, "partial": 0}  # fmt: skip
+        issues: list[ImportIssue] = []
+        rows: list[Row] = []
+        for line, outcome, raw in pending:
+            if isinstance(outcome, Row):
+                rows.append(outcome)
+            else:
+                counts["failed"] += 1
+                issues.append(self._issue(line, outcome[0], outcome[1], raw))
+        with transaction.atomic():
+            new, updates, dupes, folded = self._sort(rows)
+            counts["duplicates"] = dupes
+            created = self._insert(new)
+            self._update(updates)
+            counts["created"] = len(new)
+            counts["updated"] = sum(len(ids) for _, ids in updates) + folded
+            self._memberships(list(zip(new, created, strict=True)), updates)
+            for row in new + [row for row, _ in updates]:
+                if row.bad_groups:
+                    counts["partial"] += 1
+                    names = ", ".join(f"{name[:20]}..." for name in row.bad_groups)
+                    reason = f"Could not add to group ({names}): over {MAX_GROUP_NAME} characters"
+                    issues.append(self._issue(row.line, "Partial", reason, row.raw))
+            ImportIssue.objects.bulk_create(issues, batch_size=1000)
+            self._progress(counts, consumed, last_line, position, final)
+        if final and self.job.file:
+            default_storage.delete(self.job.file.name)
+
+    def _issue(self, line: int, result: str, reason: str, raw: list[str]) -> ImportIssue:
+        kept = [cell[:300] for cell in raw[:20]]
+        return ImportIssue(
+            contact_import=self.job, line=line, result=result, reason=reason[:300], fields=kept
+        )
+
+    def _sort(self, rows: list[Row]) -> tuple[list[Row], list[tuple[Row, list[int]]], int, int]:
+        """Apply the duplicate policy: rows to create, rows that overwrite existing contacts,
+        duplicates refused, and rows overwritten by a later row of the same chunk."""
+        policy = self.job.policy
+        if policy == DuplicatePolicy.ALLOW:
+            return rows, [], 0, 0
+        contacts = Contact.objects.for_workspace(self.workspace)
+        numbers = {row.number for row in rows}
+        if policy == DuplicatePolicy.OVERWRITE:
+            existing: dict[str, list[int]] = {}
+            for pk, number in contacts.filter(number__in=numbers).values_list("pk", "number"):
+                existing.setdefault(number, []).append(pk)
+            latest: dict[str, Row] = {}
+            for row in rows:  # a later row with the same number overwrites an earlier one
+                latest[row.number] = row
+            new = [row for row in latest.values() if row.number not in existing]
+            updates = [(latest[n], ids) for n, ids in existing.items() if n in latest]
+            return new, updates, 0, len(rows) - len(latest)
+        names = {row.name for row in rows}
+        taken_names = set(contacts.filter(name__in=names).values_list("name", flat=True))
+        taken_numbers = set(contacts.filter(number__in=numbers).values_list("number", flat=True))
+        new, dupes = [], 0
+        for row in rows:  # the gateway checks the name first, then the number
+            if row.name in taken_names or row.number in taken_numbers:
+                dupes += 1
+                continue
+            taken_names.add(row.name)
+            taken_numbers.add(row.number)
+            new.append(row)
+        return new, [], dupes, 0
+
+    def _insert(self, rows: list[Row]) -> list[int]:
+        if not rows:
+            return []
+        now = timezone.now()
+        if self.postgres:
+            return self._copy(rows, now)
+        made = Contact.objects.bulk_create(
+            [self._contact(row, now) for row in rows], batch_size=500
+        )
+        return [c.pk for c in made]
+
+    def _contact(self, row: Row, now: timezone.datetime) -> Contact:
+        return Contact(
+            workspace=self.workspace, name=row.name, number=row.number, email=row.email,
+            sync_state=SyncState.UNSYNCED, source_import=self.job, created_at=now,
+            updated_at=now, **row.fields,
+        )  # fmt: skip
+
+    def _copy(self, rows: list[Row], now: timezone.datetime) -> list[int]:
+        table = Contact._meta.db_table
+        columns = [
+            "id", "public_id", "workspace_id", "name", "number", "email", *CUSTOM_FIELDS,
+            "sync_state", "sync_error", "source_import_id", "created_at", "updated_at",
+        ]  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(rows)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            with cursor.copy(sql) as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    copy.write_row(
+                        (pk, uuid.uuid4(), self.workspace.pk, row.name, row.number, row.email,
+                         *(row.fields.get(f, "") for f in CUSTOM_FIELDS), SyncState.UNSYNCED, "",
+                         self.job.pk, now, now)
+                    )  # fmt: skip
+        return ids
+
+    def _update(self, updates: list[tuple[Row, list[int]]]) -> None:
+        now = timezone.now()
+        changed = []
+        for row, ids in updates:
+            for pk in ids:
+                contact = Contact(pk=pk, name=row.name, email=row.email, updated_at=now,
+                                  sync_state=SyncState.UNSYNCED, sync_error="")  # fmt: skip
+                for custom in CUSTOM_FIELDS:
+                    setattr(contact, custom, row.fields.get(custom, ""))
+                changed.append(contact)
+        fields = ["name", "email", "updated_at", "sync_state", "sync_error", *CUSTOM_FIELDS]
+        Contact.objects.bulk_update(changed, fields, batch_size=500)
+
+    def _memberships(
+        self, created: list[tuple[Row, int]], updates: list[tuple[Row, list[int]]]
+    ) -> None:
+        pairs = [(row.groups, pk) for row, pk in created if row.groups]
+        pairs += [(row.groups, pk) for row, ids in updates if row.groups for pk in ids]
+        if not pairs:
+            return
+        self._ensure_groups({name for names, _ in pairs for name in names})
+        memberships = [
+            GroupMembership(group_id=self.groups[name], contact_id=pk)
+            for names, pk in pairs
+            for name in names
+        ]
+        GroupMembership.objects.bulk_create(memberships, batch_size=1000, ignore_conflicts=True)
+
+    def _ensure_groups(self, names: Iterable[str]) -> None:
+        missing = [name for name in names if name not in self.groups]
+        if not missing:
+            return
+        groups = Group.objects.for_workspace(self.workspace)
+        Group.objects.bulk_create(
+            [Group(workspace=self.workspace, name=name) for name in missing],
+            ignore_conflicts=True,
+        )
+        self.groups.update(groups.filter(name__in=missing).values_list("name", "pk"))
+
+    def _progress(
+        self, counts: dict[str, int], consumed: int, last_line: int, position: int, final: bool
+    ) -> None:
+        from django.db.models import F
+
+        now = timezone.now()
+        values = {key: F(key) + value for key, value in counts.items()}
+        values.update(records_done=consumed, line_done=last_line, bytes_done=position,
+                      heartbeat_at=now)  # fmt: skip
+        if final:
+            values.update(state=ImportState.DONE, finished_at=now)
+        ContactImport.objects.filter(pk=self.job.pk).update(**values)
+        if final:
+            self.job.refresh_from_db()
+            if self.job.rows_read == 0:
+                ContactImport.objects.filter(pk=self.job.pk).update(
+                    error="No contacts in the file: it has no rows after the header."
+                )
+            elif self.job.imported == 0 and self.job.failed == self.job.rows_read:
+                ContactImport.objects.filter(pk=self.job.pk).update(
+                    error="No row could be imported: check the column mapping."
+                )

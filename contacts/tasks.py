@@ -1,0 +1,34 @@
+"""Celery tasks of the contacts app: thin, take ids, re-check state, call a service."""
+
+from celery import shared_task
+
+from accounts.models import Workspace
+
+from .models import ContactImport, GatewayJob
+from .services import importing, sync
+
+
+@shared_task
+def contact_import_task(import_id: int) -> None:
+    if ContactImport.objects.filter(pk=import_id).exists():
+        importing.import_run(import_id=import_id)
+
+
+@shared_task
+def contacts_push_task(workspace_id: int) -> None:
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is not None:
+        sync.contacts_push(workspace=workspace)
+
+
+@shared_task
+def gateway_job_task(job_id: int) -> None:
+    if GatewayJob.objects.filter(pk=job_id).exists():
+        sync.gateway_job_run(job_id=job_id)
+
+
+@shared_task
+def contacts_sweep() -> None:
+    """Beat: resume stopped imports and push contacts whose last push failed."""
+    importing.import_sweep()
+    sync.push_sweep()
