@@ -12,6 +12,7 @@ workspace_patterns = [
     path("", include("reporting.urls")),
     path("settings/", include("accounts.workspace_urls")),
     path("reseller/", include("accounts.reseller_urls")),
+    path("", include("messaging.urls")),
     path("contacts/", include("contacts.urls")),
 ]
 

@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ChildAccount, GatewayConnection, LedgerEntry, Workspace
+from messaging.models import Broadcast, Message, MessageTemplate, SenderID
 from contacts.models import Contact, ContactImport, Group
 
 from .factories import InvitationFactory, MembershipFactory
@@ -35,6 +36,12 @@ def _entry(ws: Workspace) -> LedgerEntry:
     )
 
 
+def _broadcast(ws: Workspace) -> Broadcast:
+    return Broadcast.objects.create(
+        workspace=ws, body="Hi", source="Acme", status="draft", idempotency_key=uuid.uuid4()
+    )
+
+
 # URL argument name -> a function that makes a real object in the given workspace and returns
 # the value that goes into the URL.
 OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
@@ -42,6 +49,20 @@ OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
     "invitation_id": lambda ws: InvitationFactory(workspace=ws).public_id,
     "child_id": lambda ws: _child(ws).public_id,
     "entry_id": lambda ws: _entry(ws).public_id,
+    "broadcast_id": lambda ws: _broadcast(ws).public_id,
+    "message_id": lambda ws: (
+        Message.objects.create(
+            workspace=ws, broadcast=_broadcast(ws), destination="+447700900123", state="unknown"
+        ).public_id
+    ),
+    "template_id": lambda ws: (
+        MessageTemplate.objects.create(
+            workspace=ws, name=f"t-{uuid.uuid4().hex[:6]}", body="Hi"
+        ).public_id
+    ),
+    "sender_id": lambda ws: (
+        SenderID.objects.create(workspace=ws, value=f"S{uuid.uuid4().hex[:6]}").public_id
+    ),
     "contact_id": lambda ws: Contact.objects.create(workspace=ws, number="+447700900123").public_id,
     "group_id": lambda ws: Group.objects.create(workspace=ws, name=uuid.uuid4().hex).public_id,
     "import_id": lambda ws: ContactImport.objects.create(workspace=ws, state="failed").public_id,

@@ -1,0 +1,243 @@
+import uuid
+import zoneinfo
+from datetime import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import Workspace
+from contacts.models import Contact, Group
+from textconnect.limits import MAX_BODY_CHARS
+
+from .models import MessageTemplate, SenderID
+from .services.compose import (
+    Draft,
+    clean_body,
+    clean_schedule,
+    clean_source,
+    clean_validity,
+    parse_numbers,
+)
+
+VALIDITY_CHOICES = [(h * 3600, f"{h} hour{'s' if h > 1 else ''}") for h in (1, 2, 4, 8, 12, 24)]
+SHOWN_BAD_LINES = 10
+
+
+class ComposeForm(forms.Form):
+    numbers = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "07700 900123\n+44 7700 900456"}),
+        help_text="One per line, or separated by commas. Numbers without a country code are read "
+        "in the workspace's default country.",
+    )
+    skip_invalid = forms.BooleanField(required=False, label="Skip the invalid numbers and send")
+    groups = forms.ModelMultipleChoiceField(
+        queryset=Group.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    gateway_group = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Group on the gateway",
+        help_text="The name of a group in the gateway's address book.",
+    )
+    gateway_list = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Distribution list on the gateway",
+    )
+    source = forms.CharField(label="Sender ID", max_length=16)
+    template = forms.ModelChoiceField(
+        queryset=MessageTemplate.objects.none(), required=False, to_field_name="public_id"
+    )
+    body = forms.CharField(
+        label="Message",
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_BODY_CHARS}),
+        strip=False,
+        help_text="Merge fields: {name}, {first_name}, {field1} … {field5}.",
+    )
+    schedule_at = forms.DateTimeField(
+        required=False,
+        label="Send later",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty to send now.",
+    )
+    validity_seconds = forms.TypedChoiceField(
+        choices=VALIDITY_CHOICES, coerce=int, initial=86400, label="Try delivering for"
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.fields["groups"].queryset = Group.objects.for_workspace(workspace)
+        self.fields["template"].queryset = MessageTemplate.objects.for_workspace(workspace)
+        self.approved = list(
+            SenderID.objects.for_workspace(workspace).values_list("value", flat=True)
+        )
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4())
+            if self.approved:
+                self.initial.setdefault("source", self.approved[0])
+        self.contacts: list[Contact] = []
+        self.parsed = None
+
+    def clean_source(self) -> str:
+        source = clean_source(self.cleaned_data["source"])
+        if self.approved and source not in self.approved:
+            raise ValidationError(
+                "Use one of the workspace's approved sender IDs: " + ", ".join(self.approved) + "."
+            )
+        return source
+
+    def clean_body(self) -> str:
+        return clean_body(self.cleaned_data["body"])
+
+    def clean_validity_seconds(self) -> int:
+        return clean_validity(self.cleaned_data["validity_seconds"])
+
+    def clean_schedule_at(self) -> datetime | None:
+        value = self.cleaned_data["schedule_at"]
+        if value is not None:
+            # The browser's datetime-local is the workspace's wall time.
+            naive = value.replace(tzinfo=None)
+            value = naive.replace(tzinfo=zoneinfo.ZoneInfo(self.workspace.time_zone))
+        return clean_schedule(value)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        ids = self.data.getlist("contact") if hasattr(self.data, "getlist") else []
+        valid_ids = []
+        for raw in ids:
+            try:
+                valid_ids.append(uuid.UUID(raw))
+            except ValueError:
+                continue
+        self.contacts = list(
+            Contact.objects.for_workspace(self.workspace).filter(public_id__in=valid_ids)
+        )
+        parsed = parse_numbers(cleaned.get("numbers", ""), self.workspace.default_country)
+        self.parsed = parsed
+        if parsed.invalid and not cleaned.get("skip_invalid"):
+            shown = "; ".join(
+                f"line {n}: “{raw}”" for n, raw, _ in parsed.invalid[:SHOWN_BAD_LINES]
+            )
+            more = len(parsed.invalid) - SHOWN_BAD_LINES
+            count = len(parsed.invalid)
+            what = "is not a phone number" if count == 1 else "are not phone numbers"
+            self.add_error(
+                "numbers",
+                f"{count} of these {what} ({shown}"
+                + (f"; and {more} more" if more > 0 else "")
+                + "). Fix them, or tick “Skip the invalid numbers”.",
+            )
+        on_gateway = [f for f in ("gateway_group", "gateway_list") if cleaned.get(f)]
+        local = parsed.numbers or self.contacts or cleaned.get("groups")
+        if len(on_gateway) > 1 or (on_gateway and local):
+            raise ValidationError(
+                "Send either to numbers, contacts and groups, or to one group or list held on "
+                "the gateway."
+            )
+        if not on_gateway and not local and not parsed.invalid:
+            raise ValidationError("Add at least one recipient.")
+        return cleaned
+
+    def draft(self) -> Draft:
+        data = self.cleaned_data
+        return Draft(
+            body=data["body"],
+            source=data["source"],
+            numbers=self.parsed.numbers,
+            contact_ids=[c.pk for c in self.contacts],
+            group_ids=[g.pk for g in data.get("groups") or []],
+            gateway_group=data.get("gateway_group", "").strip(),
+            gateway_list=data.get("gateway_list", "").strip(),
+            schedule_at=data.get("schedule_at"),
+            validity_seconds=data["validity_seconds"],
+        )
+
+
+class BroadcastEditForm(forms.Form):
+    source = forms.CharField(label="Sender ID", max_length=16)
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 5}), strip=False)
+    schedule_at = forms.DateTimeField(
+        label="Send at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    validity_seconds = forms.TypedChoiceField(
+        choices=VALIDITY_CHOICES, coerce=int, label="Try delivering for"
+    )
+
+    def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_source(self) -> str:
+        return clean_source(self.cleaned_data["source"])
+
+    def clean_body(self) -> str:
+        return clean_body(self.cleaned_data["body"])
+
+    def clean_schedule_at(self) -> datetime:
+        naive = self.cleaned_data["schedule_at"].replace(tzinfo=None)
+        value = naive.replace(tzinfo=zoneinfo.ZoneInfo(self.workspace.time_zone))
+        return clean_schedule(value)
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["name", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": MAX_BODY_CHARS})}
+
+    def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_body(self) -> str:
+        return clean_body(self.cleaned_data["body"])
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = MessageTemplate.objects.for_workspace(self.workspace).filter(name=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("A template with this name exists already.")
+        return name
+
+
+class SenderIDForm(forms.Form):
+    value = forms.CharField(label="Sender ID", max_length=16)
+    is_default = forms.BooleanField(required=False, label="Use by default")
+
+    def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_value(self) -> str:
+        value = clean_source(self.cleaned_data["value"])
+        if SenderID.objects.for_workspace(self.workspace).filter(value=value).exists():
+            raise ValidationError("This sender ID is on the list already.")
+        return value
+
+
+class LogFilterForm(forms.Form):
+    state = forms.ChoiceField(required=False, label="Status")
+    destination = forms.CharField(required=False, label="Number")
+    source = forms.CharField(required=False, label="Sender ID")
+    broadcast = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import MessageState
+
+        self.fields["state"].choices = [("", "Any status"), *MessageState.choices]

@@ -1,0 +1,447 @@
+"""Compose and send; broadcasts; the message log; templates and sender IDs."""
+
+import uuid
+from uuid import UUID
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import workspace_view
+from accounts.audit import audit_record
+from accounts.csv_export import csv_response
+from accounts.roles import Role
+from contacts.models import Contact
+from textconnect.segments import credits_per_part, segments, ucs2_characters
+
+from .forms import BroadcastEditForm, ComposeForm, LogFilterForm, SenderIDForm, TemplateForm
+from .models import Broadcast, BroadcastStatus, Message, MessageState, MessageTemplate, SenderID
+from .selectors import filtered_messages, message_log
+from .services import compose, schedule
+from .services.reconcile import message_resend
+from .services.tracking import calls_per_final
+
+# -- compose ----------------------------------------------------------------------------------
+
+
+@workspace_view(Role.SENDER)
+@require_http_methods(["GET", "POST"])
+def compose_view(request: HttpRequest) -> HttpResponse:
+    form = ComposeForm(request.workspace, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            broadcast = compose.broadcast_create(
+                workspace=request.workspace,
+                user=request.user,
+                draft=form.draft(),
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect(
+                "messaging:confirm", slug=request.workspace.slug, broadcast_id=broadcast.public_id
+            )
+    context = {
+        "form": form,
+        "picked": form.contacts,
+        "counter": _counter(form["body"].value() or ""),
+    }
+    return render(request, "messaging/compose.html", context)
+
+
+def _counter(body: str) -> dict:
+    shape = segments(body)
+    return {
+        "chars": len(body),
+        "units": shape.chars,
+        "encoding": shape.encoding,
+        "parts": shape.parts,
+        "ucs2": ucs2_characters(body),
+        "personalised": compose.is_personalised(body),
+        "credits_uk": shape.parts * credits_per_part("44"),
+    }
+
+
+@workspace_view(Role.SENDER)
+@require_POST
+def counter_view(request: HttpRequest) -> HttpResponse:
+    """The live counter under the message box (htmx, as you type)."""
+    body = request.POST.get("body", "")
+    return render(request, "messaging/_counter.html", {"counter": _counter(body)})
+
+
+@workspace_view(Role.SENDER)
+def contact_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    results = []
+    if query:
+        results = list(
+            Contact.objects.for_workspace(request.workspace)
+            .filter(Q(name__icontains=query) | Q(number__contains=query.replace(" ", "")))
+            .order_by("name")[:20]
+        )
+    return render(request, "messaging/_contact_results.html", {"results": results, "query": query})
+
+
+@workspace_view(Role.SENDER)
+def template_body(request: HttpRequest) -> HttpResponse:
+    """Put a template's text in the message box (htmx)."""
+    template = (
+        MessageTemplate.objects.for_workspace(request.workspace)
+        .filter(public_id=request.GET.get("template") or None)
+        .first()
+    )
+    form = ComposeForm(request.workspace, initial={"body": template.body if template else ""})
+    body = template.body if template else ""
+    return render(request, "messaging/_body_field.html", {"form": form, "counter": _counter(body)})
+
+
+def _broadcast(request: HttpRequest, broadcast_id: UUID) -> Broadcast:
+    return get_object_or_404(
+        Broadcast.objects.for_workspace(request.workspace), public_id=broadcast_id
+    )
+
+
+@workspace_view(Role.SENDER)
+@require_http_methods(["GET", "POST"])
+def confirm_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+    broadcast = _broadcast(request, broadcast_id)
+    if broadcast.status != BroadcastStatus.DRAFT:
+        return redirect(
+            "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
+        )
+    error = None
+    if request.method == "POST":
+        try:
+            broadcast = compose.broadcast_confirm(
+                broadcast=broadcast, user=request.user, request=request
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            verb = "scheduled" if broadcast.status == BroadcastStatus.SCHEDULED else "on its way"
+            flash.success(
+                request, f"Your message to {broadcast.recipient_count:,} recipients is {verb}."
+            )
+            return redirect(
+                "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
+            )
+    sample = broadcast.messages.order_by("id").first()
+    context = {
+        "broadcast": broadcast,
+        "sample": sample.text if sample else broadcast.body,
+        "balance": compose.cached_balance(request.workspace),
+        "error": error,
+    }
+    return render(request, "messaging/confirm.html", context)
+
+
+@workspace_view(Role.SENDER)
+@require_POST
+def discard_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+    broadcast = _broadcast(request, broadcast_id)
+    if broadcast.status == BroadcastStatus.DRAFT:
+        broadcast.delete()
+        flash.info(request, "Draft discarded.")
+    return redirect("messaging:compose", slug=request.workspace.slug)
+
+
+# -- broadcasts -------------------------------------------------------------------------------
+
+
+@workspace_view()
+def broadcasts_view(request: HttpRequest) -> HttpResponse:
+    broadcasts = (
+        Broadcast.objects.for_workspace(request.workspace)
+        .exclude(status=BroadcastStatus.DRAFT)
+        .select_related("created_by")[:100]
+    )
+    scheduled = [b for b in broadcasts if b.status == BroadcastStatus.SCHEDULED]
+    return render(
+        request, "messaging/broadcasts.html", {"broadcasts": broadcasts, "scheduled": scheduled}
+    )
+
+
+@workspace_view()
+def broadcast_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+    broadcast = _broadcast(request, broadcast_id)
+    if broadcast.status == BroadcastStatus.DRAFT:
+        return redirect(
+            "messaging:confirm", slug=request.workspace.slug, broadcast_id=broadcast.public_id
+        )
+    page = message_log(
+        request.workspace, {"broadcast": broadcast.public_id}, request.GET.get("cursor")
+    )
+    counts = {
+        "queued": broadcast.recipient_count
+        - broadcast.submitted_count
+        - broadcast.failed_count
+        - broadcast.skipped_count,
+    }
+    context = {
+        "broadcast": broadcast,
+        "page": page,
+        "counts": counts,
+        "unknown": broadcast.messages.filter(state=MessageState.UNKNOWN).exists(),
+        "retryable": broadcast.messages.filter(state=MessageState.FAILED).exists(),
+    }
+    template = "messaging/broadcast_detail.html"
+    if request.htmx:
+        template += "#live"
+    return render(request, template, context)
+
+
+@workspace_view(Role.SENDER)
+@require_POST
+def broadcast_cancel_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+    broadcast = _broadcast(request, broadcast_id)
+    try:
+        count = schedule.broadcast_cancel(broadcast=broadcast, request=request)
+    except ValidationError as exc:
+        flash.error(request, exc.messages[0])
+    else:
+        flash.success(request, f"Cancelled: {count:,} recipients will not get this message.")
+    return redirect(
+        "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
+    )
+
+
+@workspace_view(Role.SENDER)
+@require_http_methods(["GET", "POST"])
+def broadcast_edit_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+    broadcast = _broadcast(request, broadcast_id)
+    if broadcast.status != BroadcastStatus.SCHEDULED:
+        flash.error(request, "Only a scheduled broadcast can be edited, before it is due.")
+        return redirect(
+            "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
+        )
+    local = timezone.localtime(broadcast.schedule_at, _tz(request))
+    initial = {
+        "source": broadcast.source,
+        "body": broadcast.body,
+        "schedule_at": local.replace(tzinfo=None),
+        "validity_seconds": broadcast.validity_seconds,
+    }
+    form = BroadcastEditForm(request.workspace, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule.broadcast_edit(broadcast=broadcast, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            flash.success(request, "Scheduled broadcast updated.")
+            return redirect(
+                "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
+            )
+    return render(request, "messaging/broadcast_edit.html", {"form": form, "broadcast": broadcast})
+
+
+def _tz(request: HttpRequest):  # noqa: ANN202
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(request.workspace.time_zone)
+
+
+@workspace_view(Role.SENDER)
+@require_POST
+def broadcast_retry_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+    """Failed recipients of a broadcast as a new draft, to check and send."""
+    original = _broadcast(request, broadcast_id)
+    failed = list(
+        original.messages.filter(state=MessageState.FAILED).values_list("destination", "contact_id")
+    )
+    if not failed:
+        flash.info(request, "No failed recipients to retry.")
+        return redirect(
+            "messaging:broadcast", slug=request.workspace.slug, broadcast_id=original.public_id
+        )
+    draft = compose.Draft(
+        body=original.body,
+        source=original.source,
+        numbers=[d for d, c in failed if c is None],
+        contact_ids=[c for d, c in failed if c is not None],
+        validity_seconds=original.validity_seconds,
+    )
+    key = request.POST.get("idempotency_key") or None
+    try:
+        retry = compose.broadcast_create(
+            workspace=request.workspace, user=request.user, draft=draft,
+            idempotency_key=UUID(key) if key else uuid.uuid4(), retry_of=original,
+        )  # fmt: skip
+    except (ValidationError, ValueError) as exc:
+        flash.error(request, str(exc))
+        return redirect(
+            "messaging:broadcast", slug=request.workspace.slug, broadcast_id=original.public_id
+        )
+    return redirect("messaging:confirm", slug=request.workspace.slug, broadcast_id=retry.public_id)
+
+
+# -- the message log --------------------------------------------------------------------------
+
+
+@workspace_view()
+def log_view(request: HttpRequest) -> HttpResponse:
+    form = LogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = message_log(request.workspace, filters, request.GET.get("cursor"))
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "calls_per_final": calls_per_final(request.workspace),
+    }
+    template = "messaging/log.html#rows" if request.htmx else "messaging/log.html"
+    return render(request, template, context)
+
+
+@workspace_view()
+def log_export(request: HttpRequest) -> HttpResponse:
+    form = LogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    messages = (
+        filtered_messages(request.workspace, filters).select_related("broadcast").order_by("-id")
+    )
+    rows = (
+        (m.queued_at.isoformat(), m.destination, m.broadcast.source, m.text, m.get_state_display(),
+         m.gateway_status, m.gateway_id, m.error_code, m.error_text,
+         m.delivered_at.isoformat() if m.delivered_at else "")
+        for m in messages.iterator(chunk_size=2000)
+    )  # fmt: skip
+    header = ["queued_at", "destination", "sender", "body", "state", "gateway_status",
+              "gateway_id", "error_code", "error_text", "delivered_at"]  # fmt: skip
+    return csv_response(f"messages-{request.workspace.slug}.csv", header, rows)
+
+
+def _message(request: HttpRequest, message_id: UUID) -> Message:
+    return get_object_or_404(
+        Message.objects.for_workspace(request.workspace).select_related("broadcast", "contact"),
+        public_id=message_id,
+    )
+
+
+@workspace_view()
+def message_view(request: HttpRequest, message_id: UUID) -> HttpResponse:
+    message = _message(request, message_id)
+    return render(
+        request,
+        "messaging/message_detail.html",
+        {"message": message, "events": message.events.all()},
+    )
+
+
+@workspace_view(Role.SENDER)
+@require_POST
+def message_resend_view(request: HttpRequest, message_id: UUID) -> HttpResponse:
+    message = _message(request, message_id)
+    try:
+        new = message_resend(message=message, user=request.user, request=request)
+    except (ValueError, ValidationError) as exc:
+        flash.error(request, str(exc))
+        return redirect(
+            "messaging:message", slug=request.workspace.slug, message_id=message.public_id
+        )
+    flash.success(request, f"Sent again to {message.destination} as a new message.")
+    return redirect("messaging:message", slug=request.workspace.slug, message_id=new.public_id)
+
+
+# -- templates and sender IDs -----------------------------------------------------------------
+
+
+@workspace_view(Role.VIEWER, post_role=Role.SENDER)
+@require_http_methods(["GET", "POST"])
+def templates_view(request: HttpRequest) -> HttpResponse:
+    form = TemplateForm(request.workspace, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        template = form.save(commit=False)
+        template.workspace = request.workspace
+        template.save()
+        flash.success(request, f"Template “{template.name}” saved.")
+        return redirect("messaging:templates", slug=request.workspace.slug)
+    templates = MessageTemplate.objects.for_workspace(request.workspace)
+    return render(request, "messaging/templates.html", {"form": form, "templates": templates})
+
+
+def _template(request: HttpRequest, template_id: UUID) -> MessageTemplate:
+    return get_object_or_404(
+        MessageTemplate.objects.for_workspace(request.workspace), public_id=template_id
+    )
+
+
+@workspace_view(Role.SENDER)
+@require_http_methods(["GET", "POST"])
+def template_edit_view(request: HttpRequest, template_id: UUID) -> HttpResponse:
+    template = _template(request, template_id)
+    form = TemplateForm(request.workspace, request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        flash.success(request, f"Template “{template.name}” saved.")
+        return redirect("messaging:templates", slug=request.workspace.slug)
+    return render(request, "messaging/template_edit.html", {"form": form, "template": template})
+
+
+@workspace_view(Role.SENDER)
+@require_POST
+def template_delete_view(request: HttpRequest, template_id: UUID) -> HttpResponse:
+    template = _template(request, template_id)
+    template.delete()
+    flash.success(request, f"Template “{template.name}” deleted.")
+    return redirect("messaging:templates", slug=request.workspace.slug)
+
+
+@workspace_view(Role.VIEWER, post_role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def senders_view(request: HttpRequest) -> HttpResponse:
+    form = SenderIDForm(request.workspace, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            if form.cleaned_data["is_default"]:
+                SenderID.objects.for_workspace(request.workspace).update(is_default=False)
+            sender = SenderID.objects.create(
+                workspace=request.workspace,
+                value=form.cleaned_data["value"],
+                is_default=form.cleaned_data["is_default"]
+                or not SenderID.objects.for_workspace(request.workspace).exists(),
+            )
+            audit_record("sender_id_added", request=request, obj=sender)
+        flash.success(request, f"Sender ID “{sender.value}” approved.")
+        return redirect("messaging:senders", slug=request.workspace.slug)
+    senders = SenderID.objects.for_workspace(request.workspace)
+    can_edit = request.role.at_least(Role.ADMIN)
+    return render(
+        request, "messaging/senders.html", {"form": form, "senders": senders, "can_edit": can_edit}
+    )
+
+
+def _sender(request: HttpRequest, sender_id: UUID) -> SenderID:
+    return get_object_or_404(SenderID.objects.for_workspace(request.workspace), public_id=sender_id)
+
+
+@workspace_view(Role.ADMIN)
+@require_POST
+def sender_default_view(request: HttpRequest, sender_id: UUID) -> HttpResponse:
+    sender = _sender(request, sender_id)
+    try:
+        with transaction.atomic():
+            SenderID.objects.for_workspace(request.workspace).update(is_default=False)
+            SenderID.objects.filter(pk=sender.pk).update(is_default=True)
+    except IntegrityError:
+        flash.error(request, "Could not change the default; try again.")
+    return redirect("messaging:senders", slug=request.workspace.slug)
+
+
+@workspace_view(Role.ADMIN)
+@require_POST
+def sender_delete_view(request: HttpRequest, sender_id: UUID) -> HttpResponse:
+    sender = _sender(request, sender_id)
+    audit_record("sender_id_removed", request=request, obj=sender)
+    sender.delete()
+    flash.success(request, f"Sender ID “{sender.value}” removed.")
+    return redirect("messaging:senders", slug=request.workspace.slug)
