@@ -13,8 +13,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ChildAccount, GatewayConnection, LedgerEntry, Workspace
-from messaging.models import Broadcast, Message, MessageTemplate, SenderID
 from contacts.models import Contact, ContactImport, Group
+from messaging.models import Broadcast, Message, MessageTemplate, SenderID
 
 from .factories import InvitationFactory, MembershipFactory
 
