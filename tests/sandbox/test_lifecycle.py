@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone as dj_timezone
 
 from sandbox.models import Message
+from sandbox.rules import LONDON
 from sandbox.sending import timeline
 
 START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -66,14 +67,24 @@ def test_history_lists_each_status_with_its_time(gateway):
     assert [step for step, _ in message.history()] == ["Pending", "Sent", "Delivered"]
 
 
+def london(moment: datetime) -> str:
+    return moment.astimezone(LONDON).strftime("%Y%m%d%H%M%S")
+
+
 def test_scheduled_message_stays_pending_until_its_time(gateway):
-    message_id = gateway.send(ScheduleDate="20991231235959")
+    message_id = gateway.send(ScheduleDate=london(dj_timezone.now() + timedelta(days=30)))
     assert gateway.call("CheckMessageStatus", MessageID=message_id) == "Pending"
 
 
 def test_schedule_date_is_uk_local_time(gateway):
-    message = Message.objects.get(pk=int(gateway.send(ScheduleDate="20990701120000")))
-    assert message.scheduled_at == datetime(2099, 7, 1, 11, 0, tzinfo=UTC)
+    now = dj_timezone.now()
+    summer = now.year + 1 if now.month >= 7 else now.year
+    message = Message.objects.get(pk=int(gateway.send(ScheduleDate=f"{summer}0701120000")))
+    assert message.scheduled_at == datetime(summer, 7, 1, 11, 0, tzinfo=UTC)
+
+
+def test_schedule_date_over_a_year_ahead_answers_407(gateway):
+    assert gateway.send(ScheduleDate=london(dj_timezone.now() + timedelta(days=400))) == "-407"
 
 
 def test_past_schedule_date_sends_at_once(gateway):

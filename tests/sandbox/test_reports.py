@@ -3,10 +3,12 @@
 import csv
 import io
 import re
+from datetime import timedelta
 
 from django.utils import timezone
 
 from sandbox.models import InboundMessage, Message, VirtualNumber
+from sandbox.rules import LONDON
 
 WINDOW = {"From": "20000101000000", "To": "20991231235959"}
 
@@ -46,7 +48,8 @@ def test_messages_report_respects_the_window(gateway):
 
 def test_outbox_lists_only_messages_not_yet_sent(gateway):
     gateway.send("447700900101")
-    pending = gateway.send("447700900102", ScheduleDate="20991231000000")
+    when = (timezone.now() + timedelta(days=30)).astimezone(LONDON).replace(microsecond=0)
+    pending = gateway.send("447700900102", ScheduleDate=when.strftime("%Y%m%d%H%M%S"))
     table = rows(gateway.call("Report", ReportType="Outbox"))
     assert table[0] == [
         "MessageID",
@@ -58,7 +61,7 @@ def test_outbox_lists_only_messages_not_yet_sent(gateway):
         "Delivery Date",
     ]
     assert [r[0] for r in table[1:]] == [pending]
-    assert table[1][4] == "31/12/2099 00:00:00"
+    assert table[1][4] == when.strftime("%d/%m/%Y %H:%M:%S")
 
 
 def test_usage_report_counts_per_status(gateway):
