@@ -280,8 +280,27 @@ CELERY_BEAT_SCHEDULE: dict = {
     "messaging-dispatch-due": {"task": "messaging.tasks.dispatch_due_task", "schedule": 5.0},
     "messaging-track-statuses": {"task": "messaging.tasks.track_statuses_task", "schedule": 5.0},
     "messaging-reconcile": {"task": "messaging.tasks.reconcile_task", "schedule": 30.0},
+    "inbound-sweep": {"task": "inbound.tasks.inbound_sweep_task", "schedule": 60.0},
+    "inbound-reconcile": {
+        "task": "inbound.tasks.inbound_reconcile_task",
+        "schedule": env.float("INBOUND_RECONCILE_SECONDS", default=300.0),
+    },
 }
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=500)
+
+# --- Inbound --------------------------------------------------------------------------------------
+# The forwarding endpoint (docs/inbound.md): sizes, per-key rate limits, auth rotation grace.
+INBOUND_MAX_REQUEST_BYTES = env.int("INBOUND_MAX_REQUEST_BYTES", default=65536)
+INBOUND_MAX_BODY_CHARS = env.int("INBOUND_MAX_BODY_CHARS", default=5000)
+INBOUND_RATE_PER_MINUTE = env.int("INBOUND_RATE_PER_MINUTE", default=6000)
+INBOUND_BAD_AUTH_PER_MINUTE = env.int("INBOUND_BAD_AUTH_PER_MINUTE", default=60)
+INBOUND_AUTH_GRACE_HOURS = env.int("INBOUND_AUTH_GRACE_HOURS", default=24)
+# At most one auto-reply per sender in this many seconds, and none to texts older than MAX_AGE.
+INBOUND_AUTO_REPLY_INTERVAL = env.int("INBOUND_AUTO_REPLY_INTERVAL", default=600)
+INBOUND_AUTO_REPLY_MAX_AGE = env.int("INBOUND_AUTO_REPLY_MAX_AGE", default=3600)
+# Reconciliation reads the InboundMessages report from the last run (first run: FIRST_HOURS back).
+INBOUND_RECONCILE_FIRST_HOURS = env.int("INBOUND_RECONCILE_FIRST_HOURS", default=24)
+INBOUND_RECONCILE_MAX_HOURS = env.int("INBOUND_RECONCILE_MAX_HOURS", default=168)
 
 # --- Logging --------------------------------------------------------------------------------------
 LOGGING = {

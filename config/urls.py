@@ -14,12 +14,14 @@ workspace_patterns = [
     path("reseller/", include("accounts.reseller_urls")),
     path("", include("messaging.urls")),
     path("contacts/", include("contacts.urls")),
+    path("inbox/", include("inbound.urls")),
 ]
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("inbound/", include("inbound.endpoint_urls")),
     path("w/<slug:slug>/", include(workspace_patterns)),
     path("admin/", admin.site.urls),
 ]

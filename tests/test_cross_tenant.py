@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import ChildAccount, GatewayConnection, LedgerEntry, Workspace
 from contacts.models import Contact, ContactImport, Group
+from inbound.models import AutoReplyRule, Conversation, VirtualNumber
 from messaging.models import Broadcast, Message, MessageTemplate, SenderID
 
 from .factories import InvitationFactory, MembershipFactory
@@ -66,6 +68,19 @@ OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
     "contact_id": lambda ws: Contact.objects.create(workspace=ws, number="+447700900123").public_id,
     "group_id": lambda ws: Group.objects.create(workspace=ws, name=uuid.uuid4().hex).public_id,
     "import_id": lambda ws: ContactImport.objects.create(workspace=ws, state="failed").public_id,
+    "conversation_id": lambda ws: (
+        Conversation.objects.create(
+            workspace=ws,
+            number=f"+4477009{uuid.uuid4().int % 10**5:05d}",
+            last_message_at=timezone.now(),
+        ).public_id
+    ),
+    "vmn_id": lambda ws: (
+        VirtualNumber.objects.create(
+            workspace=ws, number=f"+4477009{uuid.uuid4().int % 10**5:05d}"
+        ).public_id
+    ),
+    "rule_id": lambda ws: AutoReplyRule.objects.create(workspace=ws, reply="Hi").public_id,
 }
 
 

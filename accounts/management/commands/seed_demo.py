@@ -3,10 +3,12 @@
 from io import StringIO
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
 from accounts.models import GatewayConnection, Membership, User, Workspace
 from accounts.roles import Role
@@ -16,6 +18,7 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105  (printed for the local demo on pu
 DEMO_SLUG = "demo"
 DEMO_SANDBOX_USER = "demo"
 DEMO_CREDITS = 1000
+DEMO_VMN = "447700900500"  # texts to it are forwarded to the demo workspace's inbox
 
 
 class Command(BaseCommand):
@@ -36,7 +39,7 @@ class Command(BaseCommand):
         Membership.objects.get_or_create(
             workspace=workspace, user=user, defaults={"role": Role.OWNER}
         )
-        self._connect_sandbox(workspace)
+        self._connect_sandbox(workspace, options["url"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nDemo ready: open {options['url']}/ and log in as "
@@ -44,10 +47,21 @@ class Command(BaseCommand):
             )
         )
 
-    def _connect_sandbox(self, workspace: Workspace) -> None:
+    def _demo_vmn(self, workspace: Workspace, url: str) -> list[str]:
+        """The demo VMN in the inbox, and the sandbox arguments that forward texts to it."""
+        vmn_model = apps.get_model("inbound", "VirtualNumber")
+        vmn, _ = vmn_model.objects.get_or_create(
+            workspace=workspace, number="+" + DEMO_VMN, defaults={"label": "Demo VMN"}
+        )
+        endpoint = reverse("inbound_endpoint:receive", kwargs={"key": vmn.key})
+        return ["--vmn", DEMO_VMN, "--forward-url", url.rstrip("/") + endpoint,
+                "--forward-method", vmn.method, "--forward-auth", vmn.auth]  # fmt: skip
+
+    def _connect_sandbox(self, workspace: Workspace, url: str) -> None:
         if not settings.SANDBOX_ENABLED:
             self.stdout.write("Sandbox disabled: the demo workspace has no gateway account.")
             return
+        vmn_args = self._demo_vmn(workspace, url)
         if GatewayConnection.objects.for_workspace(workspace).exists():
             return
         out = StringIO()
@@ -59,6 +73,7 @@ class Command(BaseCommand):
                 "--credits",
                 str(DEMO_CREDITS),
                 "--admin",
+                *vmn_args,
                 stdout=out,
             )
         except CommandError as exc:

@@ -1,0 +1,84 @@
+"""Forms of the inbox: VMNs, opt-out words, auto-reply rules, replies. Workspace first."""
+
+import uuid
+
+from django import forms
+
+from accounts.models import Workspace
+from contacts.models import Group
+from contacts.phone import InvalidNumber, normalise_number
+from textconnect.limits import MAX_BODY_CHARS
+
+from .models import AutoReplyRule, InboxSettings, VirtualNumber
+
+
+class VirtualNumberForm(forms.ModelForm):
+    class Meta:
+        model = VirtualNumber
+        fields = ["number", "label", "method"]
+        help_texts = {"method": "Choose the same on the gateway; both are accepted."}
+
+    def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_number(self) -> str:
+        try:
+            number = normalise_number(self.cleaned_data["number"], self.workspace.default_country)
+        except InvalidNumber as exc:
+            raise forms.ValidationError(str(exc)) from None
+        others = VirtualNumber.objects.for_workspace(self.workspace).filter(number=number)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError("This workspace has this VMN already.")
+        return number
+
+
+class InboxSettingsForm(forms.ModelForm):
+    class Meta:
+        model = InboxSettings
+        fields = ["opt_out_words", "opt_in_words", "opt_out_reply", "opt_in_reply"]
+        widgets = {
+            "opt_out_reply": forms.Textarea(attrs={"rows": 2}),
+            "opt_in_reply": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        out = {w.upper() for w in data.get("opt_out_words", "").replace(",", " ").split()}
+        back = {w.upper() for w in data.get("opt_in_words", "").replace(",", " ").split()}
+        if not out:
+            self.add_error("opt_out_words", "Keep at least one opt-out word.")
+        if out & back:
+            self.add_error("opt_in_words", f"Also an opt-out word: {', '.join(sorted(out & back))}")
+        return data
+
+
+class AutoReplyRuleForm(forms.ModelForm):
+    class Meta:
+        model = AutoReplyRule
+        fields = ["keyword", "reply", "add_to_group", "is_active"]
+        widgets = {"reply": forms.Textarea(attrs={"rows": 2})}
+        labels = {"add_to_group": "Add the sender to group", "is_active": "Active"}
+
+    def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.fields["add_to_group"].queryset = Group.objects.for_workspace(workspace)
+        self.fields["add_to_group"].required = False
+
+    def clean_keyword(self) -> str:
+        keyword = self.cleaned_data["keyword"].strip().upper()
+        if keyword and not keyword.isalnum():
+            raise forms.ValidationError("One word of letters and digits, or blank for any message.")
+        return keyword
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Reply",
+        max_length=MAX_BODY_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Write a reply…"}),
+    )
+    nonce = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)

@@ -1,0 +1,223 @@
+"""Inbound texts: the workspace's VMNs, the messages forwarded to them, conversations, rules."""
+
+import secrets
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from accounts.crypto import EncryptedTextField
+from accounts.models import Workspace
+from accounts.tenancy import WorkspaceScopedManager
+from contacts.models import Contact, Group
+
+DEFAULT_OPT_OUT_WORDS = "STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT"
+DEFAULT_OPT_IN_WORDS = "START, UNSTOP"
+
+
+def new_key() -> str:
+    """The unguessable part of a VMN's forwarding URL (about 190 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+def new_auth() -> str:
+    """The `auth` passthrough value the gateway sends with every forwarded message."""
+    return secrets.token_urlsafe(18)
+
+
+class Method(models.TextChoices):
+    POST = "POST", "POST"
+    GET = "GET", "GET"
+
+
+class VirtualNumber(models.Model):
+    """A VMN of the workspace and its forwarding endpoint (`/inbound/<key>/`)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="vmns")
+    number = models.CharField(max_length=20, help_text="E.164, e.g. +447700900500")
+    label = models.CharField(max_length=100, blank=True)
+    key = models.CharField(max_length=64, unique=True, default=new_key, editable=False)
+    method = models.CharField(
+        "method on the gateway", max_length=4, choices=Method.choices, default=Method.POST
+    )
+    auth = EncryptedTextField(default=new_auth)
+    previous_auth = EncryptedTextField(blank=True, default="")
+    previous_auth_until = models.DateTimeField(null=True, blank=True)
+    auth_rotated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="vmn_unique_number")
+        ]
+        indexes = [models.Index(fields=["workspace", "number"], name="vmn_workspace_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.label})" if self.label else self.number
+
+    def __repr__(self) -> str:
+        return f"<VirtualNumber {self.number} workspace={self.workspace_id}>"
+
+
+class InboxSettings(models.Model):
+    """Per workspace: the opt-out and opt-in words and their confirmations."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="inbox_settings"
+    )
+    opt_out_words = models.CharField(
+        max_length=300,
+        default=DEFAULT_OPT_OUT_WORDS,
+        help_text="A message that is exactly one of these words (any case) opts the sender out.",
+    )
+    opt_in_words = models.CharField(
+        max_length=300,
+        default=DEFAULT_OPT_IN_WORDS,
+        help_text="A message that is exactly one of these words opts the sender back in.",
+    )
+    opt_out_reply = models.CharField(
+        "opt-out confirmation",
+        max_length=459,
+        blank=True,
+        help_text="Sent once when someone opts out. Leave blank to send nothing.",
+    )
+    opt_in_reply = models.CharField(
+        "opt-in confirmation",
+        max_length=459,
+        blank=True,
+        help_text="Sent when someone opts back in. Leave blank to send nothing.",
+    )
+    reconciled_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        verbose_name_plural = "inbox settings"
+
+    def __str__(self) -> str:
+        return f"Inbox settings of {self.workspace}"
+
+
+class Conversation(models.Model):
+    """Everything exchanged with one number: its inbound texts and the messages sent to it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="conversations")
+    number = models.CharField(max_length=20)  # E.164 (or the sender's text when not a number)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    vmn = models.ForeignKey(
+        VirtualNumber, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_message_at = models.DateTimeField()
+    last_preview = models.CharField(max_length=120, blank=True)
+    unread_count = models.PositiveIntegerField(default=0)
+    last_auto_reply_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="conversation_unique")
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-last_message_at", "-id"], name="conversation_list")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.contact) if self.contact_id else self.number
+
+
+class InboundMessage(models.Model):
+    """One text forwarded by the gateway (or recovered from its report), stored once per id."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="inbound")
+    vmn = models.ForeignKey(
+        VirtualNumber, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    dest = models.CharField(max_length=20)  # the VMN as the gateway named it, E.164
+    gateway_id = models.CharField(max_length=40)
+    source = models.CharField(max_length=20)  # E.164 when it reads as a number
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField()  # `receivedts`, read in the vendor's time zone
+    stored_at = models.DateTimeField(auto_now_add=True)
+    mm_name = models.CharField(max_length=200, blank=True)
+    mm_email = models.CharField(max_length=200, blank=True)
+    mm1 = models.CharField(max_length=200, blank=True)
+    mm2 = models.CharField(max_length=200, blank=True)
+    mm3 = models.CharField(max_length=200, blank=True)
+    mm4 = models.CharField(max_length=200, blank=True)
+    mm5 = models.CharField(max_length=200, blank=True)
+    raw = models.JSONField(default=dict, blank=True)  # every parameter but `auth`
+    recovered = models.BooleanField(default=False, help_text="Found in the gateway's report.")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    is_read = models.BooleanField(default=False)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    opt_action = models.CharField(max_length=8, blank=True)  # "opt_out" or "opt_in"
+    opt_applied = models.BooleanField(default=False)
+    auto_reply_rule = models.ForeignKey(
+        "AutoReplyRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reply_broadcast_id = models.BigIntegerField(null=True, blank=True)  # confirmation/auto-reply
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "gateway_id"], name="inbound_unique_id")
+        ]
+        indexes = [
+            models.Index(
+                fields=["workspace", "conversation", "received_at"], name="inbound_thread"
+            ),
+            models.Index(fields=["workspace"], condition=Q(is_read=False), name="inbound_unread"),
+            models.Index(
+                fields=["stored_at"], condition=Q(processed_at__isnull=True), name="inbound_todo"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway_id} from {self.source}"
+
+    @property
+    def mm_fields(self) -> dict[str, str]:
+        names = ("mm_name", "mm_email", "mm1", "mm2", "mm3", "mm4", "mm5")
+        return {n: getattr(self, n) for n in names if getattr(self, n)}
+
+
+class AutoReplyRule(models.Model):
+    """Reply automatically when the first word is a keyword (or to any message)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="auto_replies")
+    keyword = models.CharField(
+        max_length=30, blank=True, help_text="The first word of the message; blank: any message."
+    )
+    reply = models.CharField(max_length=459)
+    add_to_group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["keyword", "id"]
+        indexes = [models.Index(fields=["workspace", "is_active"], name="autoreply_active")]
+
+    def __str__(self) -> str:
+        return self.keyword.upper() if self.keyword else "(any message)"

@@ -1,0 +1,233 @@
+"""What happens to a stored text, in the worker: contact, conversation, opt-out, auto-reply.
+
+Processing is claimed once per message (`processed_at`), so a task that runs twice does nothing
+the second time; replies go out at most once, through the messaging pipeline (`send_now`).
+"""
+
+import logging
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import Workspace
+from contacts.models import Contact, Group, GroupMembership
+from contacts.phone import gateway_number
+from messaging.services.compose import send_now
+from messaging.services.dispatch import broadcast_dispatch
+
+from ..models import AutoReplyRule, Conversation, InboundMessage, InboxSettings, VirtualNumber
+
+log = logging.getLogger(__name__)
+
+OPT_OUT = "opt_out"
+OPT_IN = "opt_in"
+FIRST_WORD = re.compile(r"\w+")
+
+
+def inbox_settings(workspace: Workspace) -> InboxSettings:
+    row, _ = InboxSettings.objects.get_or_create(workspace=workspace)
+    return row
+
+
+def keyword_set(text: str) -> set[str]:
+    """`STOP, quit end` -> {"STOP", "QUIT", "END"}."""
+    return {word.upper() for word in re.split(r"[\s,;]+", text) if word}
+
+
+def opt_action(body: str, prefs: InboxSettings) -> str:
+    """`opt_out` or `opt_in` when the whole message is one of the words (any case), else ""."""
+    word = body.strip().upper()
+    if word in keyword_set(prefs.opt_out_words):
+        return OPT_OUT
+    if word in keyword_set(prefs.opt_in_words):
+        return OPT_IN
+    return ""
+
+
+def matching_rule(workspace: Workspace, body: str) -> AutoReplyRule | None:
+    """The active rule for this first word; else the active any-message rule, if there is one."""
+    match = FIRST_WORD.search(body)
+    first = match.group(0).upper() if match else ""
+    rules = list(AutoReplyRule.objects.for_workspace(workspace).filter(is_active=True))
+    for rule in rules:
+        if rule.keyword and rule.keyword.strip().upper() == first:
+            return rule
+    return next((rule for rule in rules if not rule.keyword.strip()), None)
+
+
+def reply_source(vmn: VirtualNumber | None) -> str | None:
+    """Replies come from the VMN, so that the answer to them comes back to the inbox."""
+    return gateway_number(vmn.number) if vmn else None
+
+
+def conversation_touch(
+    *, workspace: Workspace, number: str, at: datetime, preview: str, **fields: object
+) -> Conversation:
+    """The conversation with `number`, created when needed, moved to `at` if that is newer."""
+    conversation, created = Conversation.objects.get_or_create(
+        workspace=workspace,
+        number=number,
+        defaults={"last_message_at": at, "last_preview": preview[:120], **fields},
+    )
+    if not created:
+        newer = Q(last_message_at__lte=at)
+        Conversation.objects.filter(newer, pk=conversation.pk).update(
+            last_message_at=at, last_preview=preview[:120]
+        )
+        if fields:
+            Conversation.objects.filter(pk=conversation.pk).update(**fields)
+    return conversation
+
+
+def _contact_for(message: InboundMessage) -> Contact | None:
+    return (
+        Contact.objects.for_workspace(message.workspace)
+        .filter(number=message.source)
+        .order_by("id")
+        .first()
+    )
+
+
+def _contact_or_create(message: InboundMessage) -> Contact:
+    contact = _contact_for(message)
+    if contact is None:
+        contact = Contact.objects.create(workspace=message.workspace, number=message.source)
+    return contact
+
+
+def _attach(message: InboundMessage) -> Conversation:
+    """Match the contact and put the text in its conversation (inside the claim's transaction)."""
+    contact = _contact_for(message)
+    fields: dict[str, object] = {"vmn": message.vmn} if message.vmn_id else {}
+    if contact is not None:
+        fields["contact"] = contact
+    conversation = conversation_touch(
+        workspace=message.workspace,
+        number=message.source,
+        at=message.received_at,
+        preview=message.body,
+        **fields,
+    )
+    if not message.is_read:
+        Conversation.objects.filter(pk=conversation.pk).update(unread_count=F("unread_count") + 1)
+    message.contact, message.conversation = contact, conversation
+    return conversation
+
+
+def inbound_process(*, message_id: int) -> None:
+    """Process a stored text once: attach it, then opt-out/opt-in or an auto-reply."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = InboundMessage.objects.filter(pk=message_id, processed_at__isnull=True).update(
+            processed_at=now
+        )
+        if not claimed:
+            return
+        message = InboundMessage.objects.select_related("workspace", "vmn").get(pk=message_id)
+        conversation = _attach(message)
+        prefs = inbox_settings(message.workspace)
+        message.opt_action = opt_action(message.body, prefs)
+        message.save(update_fields=["contact", "conversation", "opt_action"])
+    if message.opt_action == OPT_OUT:
+        opt_out_apply(message=message, prefs=prefs)
+    elif message.opt_action == OPT_IN:
+        opt_in_apply(message=message, prefs=prefs)
+    else:
+        auto_reply(message=message, conversation=conversation)
+
+
+def _send(message: InboundMessage, body: str, contact: Contact | None) -> int | None:
+    try:
+        broadcast = send_now(
+            workspace=message.workspace,
+            body=body,
+            destinations=[] if contact else [message.source],
+            contact_ids=[contact.pk] if contact else None,
+            source=reply_source(message.vmn),
+        )
+    except ValidationError as exc:
+        log.warning("inbound %s: reply not sent: %s", message.pk, "; ".join(exc.messages))
+        return None
+    InboundMessage.objects.filter(pk=message.pk).update(reply_broadcast_id=broadcast.pk)
+    if message.conversation_id:
+        conversation_touch(
+            workspace=message.workspace, number=message.source, at=timezone.now(), preview=body
+        )
+    return broadcast.pk
+
+
+def opt_out_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
+    """Opt the sender out (creating the contact if needed), after one confirmation if set.
+
+    The confirmation is dispatched here, before the opt-out is written, because the pipeline skips
+    opted-out numbers; a second STOP from an opted-out number gets no second confirmation.
+    """
+    contact = _contact_or_create(message)
+    confirm = prefs.opt_out_reply.strip() and contact.opted_out_at is None
+    if confirm and (broadcast_id := _send(message, prefs.opt_out_reply, contact)):
+        broadcast_dispatch(broadcast_id=broadcast_id)  # claimed rows are sent once, here
+    Contact.objects.for_workspace(message.workspace).filter(
+        number=message.source, opted_out_at__isnull=True
+    ).update(opted_out_at=timezone.now())
+    InboundMessage.objects.filter(pk=message.pk).update(contact=contact, opt_applied=True)
+    Conversation.objects.filter(pk=message.conversation_id).update(contact=contact)
+
+
+def opt_in_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
+    contact = _contact_for(message)
+    was_out = contact is not None and contact.opted_out_at is not None
+    Contact.objects.for_workspace(message.workspace).filter(number=message.source).update(
+        opted_out_at=None
+    )
+    InboundMessage.objects.filter(pk=message.pk).update(opt_applied=True)
+    if was_out and prefs.opt_in_reply.strip():
+        _send(message, prefs.opt_in_reply, contact)
+
+
+def auto_reply(*, message: InboundMessage, conversation: Conversation) -> None:
+    """Answer by the first matching rule, at most once per sender per interval (no loops)."""
+    rule = matching_rule(message.workspace, message.body)
+    if rule is None:
+        return
+    contact = message.contact
+    if rule.add_to_group_id:
+        contact = contact or _contact_or_create(message)
+        group = Group.objects.for_workspace(message.workspace).filter(pk=rule.add_to_group_id)
+        if group.exists():
+            GroupMembership.objects.get_or_create(group_id=rule.add_to_group_id, contact=contact)
+    if contact is not None and contact.opted_out_at is not None:
+        return
+    now = timezone.now()
+    if now - message.received_at > timedelta(seconds=settings.INBOUND_AUTO_REPLY_MAX_AGE):
+        return  # recovered long after it came: a late automatic answer would confuse
+    quiet = now - timedelta(seconds=settings.INBOUND_AUTO_REPLY_INTERVAL)
+    claimed = (
+        Conversation.objects.filter(pk=conversation.pk)
+        .filter(Q(last_auto_reply_at__isnull=True) | Q(last_auto_reply_at__lt=quiet))
+        .update(last_auto_reply_at=now)
+    )
+    if not claimed:
+        log.info("inbound %s: auto-reply held back (one per sender per interval)", message.pk)
+        return
+    InboundMessage.objects.filter(pk=message.pk).update(auto_reply_rule=rule)
+    _send(message, rule.reply, contact)
+
+
+def opt_outs_finish(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Apply opt-outs whose processing stopped between the claim and the write (a crash)."""
+    now = timezone.now()
+    stuck = InboundMessage.objects.filter(
+        opt_action=OPT_OUT, opt_applied=False, processed_at__lt=now - older_than
+    ).select_related("workspace")
+    done = 0
+    for message in stuck[:500]:
+        contact = _contact_or_create(message)
+        Contact.objects.filter(pk=contact.pk, opted_out_at__isnull=True).update(opted_out_at=now)
+        InboundMessage.objects.filter(pk=message.pk).update(contact=contact, opt_applied=True)
+        done += 1
+    return done

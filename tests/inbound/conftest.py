@@ -1,0 +1,87 @@
+"""Fixtures of the inbound tests: a VMN, eager tasks, a gateway on the sandbox, forwarding."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import GatewayConnection, Workspace
+from config.celery import app as celery_app
+from inbound.models import VirtualNumber
+
+VMN = "+447700900500"
+SENDER = "+447700900123"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit and wrong-auth counters live in the cache; each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def eager_tasks(django_capture_on_commit_callbacks) -> Iterator[None]:  # noqa: ANN001
+    """Run queued tasks inline; the worker test uses a real worker."""
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def vmn(workspace: Workspace) -> VirtualNumber:
+    return VirtualNumber.objects.create(workspace=workspace, number=VMN, label="Main")
+
+
+@pytest.fixture
+def gateway(sandbox_account, sandbox_api_url, workspace, vmn, settings):  # noqa: ANN001, ANN201
+    """The workspace connected to a sandbox account whose VMN forwards to the live endpoint."""
+    settings.SANDBOX_DELIVERY_SECONDS = 0
+    live = sandbox_api_url.removesuffix("/sandbox/api")
+    account = sandbox_account(
+        username="acme",
+        credits=100_000,
+        vmn=VMN.lstrip("+"),
+        forward_url=live + endpoint_url(vmn),
+        forward_method=vmn.method,
+        forward_auth=vmn.auth,
+    )
+    GatewayConnection.objects.create(
+        workspace=workspace, token=account.token, api_url=sandbox_api_url
+    )
+    return account
+
+
+def endpoint_url(vmn: VirtualNumber) -> str:
+    return reverse("inbound_endpoint:receive", kwargs={"key": vmn.key})
+
+
+def params(vmn: VirtualNumber, **overrides: str) -> dict[str, str]:
+    """The parameters the gateway forwards, valid unless overridden (None removes one)."""
+    data = {
+        "source": SENDER.lstrip("+"),
+        "dest": vmn.number.lstrip("+"),
+        "msg": "Hello there",
+        "id": "1001",
+        "receivedts": "2026-11-24 10:15:00",
+        "auth": vmn.auth,
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def forward(vmn: VirtualNumber) -> Callable[..., object]:
+    """POST (or GET) the gateway's parameters to the endpoint with Django's test client."""
+    client = Client(enforce_csrf_checks=True)
+
+    def send(method: str = "post", target: VirtualNumber | None = None, **overrides: str):  # noqa: ANN202
+        target = target or vmn
+        return getattr(client, method)(endpoint_url(target), params(target, **overrides))
+
+    return send
