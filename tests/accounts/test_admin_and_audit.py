@@ -16,6 +16,7 @@ from accounts.models import (
     User,
     Workspace,
 )
+from messaging.models import Broadcast, Message, MessageTemplate, SenderID
 
 from ..factories import InvitationFactory
 
@@ -46,6 +47,12 @@ def data(workspace, owner):
         workspace=workspace, child=child, quantity=5, idempotency_key=uuid.uuid4()
     )
     audit_record("login", workspace=workspace, actor=owner)
+    broadcast = Broadcast.objects.create(
+        workspace=workspace, body="Hi", source="Acme", idempotency_key=uuid.uuid4()
+    )
+    Message.objects.create(workspace=workspace, broadcast=broadcast, destination="+447700900123")
+    MessageTemplate.objects.create(workspace=workspace, name="T", body="Hi")
+    SenderID.objects.create(workspace=workspace, value="Acme")
     return workspace
 
 
