@@ -273,9 +273,12 @@ def _limit_text() -> str:
     return f"{settings.CONTACT_IMPORT_MAX_BYTES // (1024 * 1024)} MB"
 
 
-def _imports_page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
+def _imports_page(
+    request: HttpRequest, form: UploadForm, status: int = 200, error: str = ""
+) -> HttpResponse:
     context = {
         "form": form,
+        "upload_error": error,
         "imports": ContactImport.objects.for_workspace(request.workspace)[:20],
         "limit": _limit_text(),
         "can_edit": request.role.at_least(Role.SENDER),
@@ -292,9 +295,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
     limit = settings.CONTACT_IMPORT_MAX_BYTES
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > limit + 64 * 1024:  # refused before a byte of the body is read
-        form = UploadForm()
-        form.add_error(None, f"The file is too large: at most {_limit_text()}.")
-        response = _imports_page(request, form, status=413)
+        error = f"The file is too large: at most {_limit_text()}."
+        response = _imports_page(request, UploadForm(), status=413, error=error)
         response["Connection"] = "close"
         return response
     handler = _SizeLimit(request, limit)
@@ -306,9 +308,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def _import_upload(request: HttpRequest, handler: _SizeLimit) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if handler.exceeded:
-        form = UploadForm()
-        form.add_error(None, f"The file is too large: at most {_limit_text()}.")
-        return _imports_page(request, form, status=413)
+        error = f"The file is too large: at most {_limit_text()}."
+        return _imports_page(request, UploadForm(), status=413, error=error)
     if form.is_valid():
         try:
             job = importing.import_upload(

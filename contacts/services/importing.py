@@ -9,7 +9,9 @@ and never writes a row twice. Row outcomes use the gateway's words and reasons (
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -310,23 +312,64 @@ def _run(job: ContactImport) -> None:
     plan = Plan.of(job.mapping)
     writer = ChunkWriter(job)
     country = job.workspace.default_country or "GB"
-    with default_storage.open(job.file.name, "rb") as raw:
-        text = csvread.text_stream(raw, job.encoding)
-        consumed = job.records_done
-        pending: list[tuple[int, Row | tuple[str, str], list[str]]] = []
-        last_line = job.line_done
-        for record in csvread.records(text, job.delimiter, skip=job.records_done):
-            consumed += 1
-            last_line = record.end_line
-            if consumed == 1 and job.has_header:
-                continue
-            if not record.error and not any(f.strip() for f in record.fields):
-                continue  # blank lines are not rows
-            pending.append((record.line, parse_row(record, plan, country), record.fields))
-            if len(pending) >= CHUNK_ROWS:
-                writer.write(pending, consumed, last_line, _position(raw))
-                pending = []
-        writer.write(pending, consumed, last_line, job.size, final=True)
+    # On PostgreSQL, outside a transaction (a worker), one thread parses while another writes
+    # the previous chunk: the database's work overlaps Python's. Chunks still commit in order.
+    sink = _ThreadedSink(writer) if writer.postgres and not connection.in_atomic_block else writer
+    try:
+        with default_storage.open(job.file.name, "rb") as raw:
+            text = csvread.text_stream(raw, job.encoding)
+            consumed = job.records_done
+            pending: list[tuple[int, Row | tuple[str, str], list[str]]] = []
+            last_line = job.line_done
+            for record in csvread.records(text, job.delimiter, skip=job.records_done):
+                consumed += 1
+                last_line = record.end_line
+                if consumed == 1 and job.has_header:
+                    continue
+                if not record.error and not any(f.strip() for f in record.fields):
+                    continue  # blank lines are not rows
+                pending.append((record.line, parse_row(record, plan, country), record.fields))
+                if len(pending) >= CHUNK_ROWS:
+                    sink.write(pending, consumed, last_line, _position(raw))
+                    pending = []
+        sink.write(pending, consumed, last_line, job.size, final=True)
+    finally:
+        if isinstance(sink, _ThreadedSink):
+            sink.close()
+
+
+class _ThreadedSink:
+    """Hands chunks to one writer thread, in order; its failure stops the reader."""
+
+    def __init__(self, writer: ChunkWriter) -> None:
+        self.writer = writer
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="contact-import-writer")
+        self.thread.start()
+
+    def _work(self) -> None:
+        try:
+            while (item := self.queue.get()) is not None:
+                if self.error is None:
+                    self.writer.write(*item[0], **item[1])
+        except BaseException as exc:  # noqa: BLE001 (handed to the reading thread)
+            self.error = exc
+            while self.queue.get() is not None:
+                pass
+        finally:
+            connection.close()
+
+    def write(self, *args: object, **kwargs: object) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((args, kwargs))
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _position(raw: object) -> int:
@@ -379,6 +422,7 @@ class ChunkWriter:
                     issues.append(self._issue(row.line, "Partial", reason, row.raw))
             ImportIssue.objects.bulk_create(issues, batch_size=1000)
             self._progress(counts, consumed, last_line, position, final)
+        connection.queries_log.clear()  # with DEBUG on, a long job must not keep every query
         if final and self.job.file:
             default_storage.delete(self.job.file.name)
 
@@ -475,14 +519,23 @@ class ChunkWriter:
     def _memberships(
         self, created: list[tuple[Row, int]], updates: list[tuple[Row, list[int]]]
     ) -> None:
-        pairs = [(row.groups, pk) for row, pk in created if row.groups]
-        pairs += [(row.groups, pk) for row, ids in updates if row.groups for pk in ids]
-        if not pairs:
+        fresh = [(row.groups, pk) for row, pk in created if row.groups]
+        known = [(row.groups, pk) for row, ids in updates if row.groups for pk in ids]
+        if not fresh and not known:
             return
-        self._ensure_groups({name for names, _ in pairs for name in names})
+        self._ensure_groups({name for names, _ in fresh + known for name in names})
+        if self.postgres and fresh:  # new contacts cannot be members yet: no conflicts
+            now = timezone.now()
+            table = GroupMembership._meta.db_table
+            sql = f"COPY {table} (group_id, contact_id, added_at) FROM STDIN"
+            with connection.cursor() as cursor, cursor.copy(sql) as copy:
+                for names, pk in fresh:
+                    for name in names:
+                        copy.write_row((self.groups[name], pk, now))
+            fresh = []
         memberships = [
             GroupMembership(group_id=self.groups[name], contact_id=pk)
-            for names, pk in pairs
+            for names, pk in fresh + known
             for name in names
         ]
         GroupMembership.objects.bulk_create(memberships, batch_size=1000, ignore_conflicts=True)

@@ -12,9 +12,10 @@ from contacts.services import importing
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:
-    """Uploads go to a throw-away folder (worker tests pass it on to the worker)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media(request, settings, tmp_path) -> None:  # noqa: ANN001
+    """Uploads go to a throw-away folder; the worker process keeps the default one."""
+    if request.node.get_closest_marker("worker") is None:
+        settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
