@@ -1,6 +1,8 @@
 """Fixtures of the inbound tests: a VMN, eager tasks, a gateway on the sandbox, forwarding."""
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -11,6 +13,7 @@ from accounts.models import GatewayConnection, Workspace
 from config.celery import app as celery_app
 from inbound.models import VirtualNumber
 
+LONDON = ZoneInfo("Europe/London")
 VMN = "+447700900500"
 SENDER = "+447700900123"
 
@@ -85,3 +88,19 @@ def forward(vmn: VirtualNumber) -> Callable[..., object]:
         return getattr(client, method)(endpoint_url(target), params(target, **overrides))
 
     return send
+
+
+@pytest.fixture
+def receive(forward, eager_tasks, django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
+    """A text arrives and is processed at once (tasks inline): `receive("STOP", id="7")`."""
+    counter = iter(range(1, 10_000))
+
+    def text(body: str, **overrides: str):  # noqa: ANN202
+        overrides.setdefault("id", f"t{next(counter)}")
+        overrides.setdefault("receivedts", datetime.now(LONDON).strftime("%Y-%m-%d %H:%M:%S"))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = forward(msg=body, **overrides)
+        assert response.status_code == 200, response.content
+        return response
+
+    return text
