@@ -189,6 +189,10 @@ class ContactImport(models.Model):
         return self.state in (ImportState.QUEUED, ImportState.RUNNING)
 
     @property
+    def delimiter_label(self) -> str:
+        return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "bar"}.get(self.delimiter, "")
+
+    @property
     def percent(self) -> int:
         if self.state == ImportState.DONE:
             return 100

@@ -83,8 +83,7 @@ def _push_all(workspace: Workspace, job: GatewayJob | None) -> bool:
                 break
             last_id = batch[-1].pk
             if not _push_batch(client, workspace, batch, job):
-                _book_error(book, workspace.address_book.last_push_error)
-                return False
+                return False  # the reason is on the contacts and the address book
     AddressBook.objects.filter(pk=book.pk).update(last_push_at=timezone.now(), last_push_error="")
     return True
 
