@@ -287,6 +287,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=500)
+# Dispatch tasks started for a large send (each claims its own batches; at most one per batch).
+MESSAGING_DISPATCH_PARALLELISM = env.int("MESSAGING_DISPATCH_PARALLELISM", default=2)
 
 # --- Inbound --------------------------------------------------------------------------------------
 # The forwarding endpoint (docs/inbound.md): sizes, per-key rate limits, auth rotation grace.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -282,6 +283,11 @@ def check_affordable(broadcast: Broadcast) -> None:
         )
 
 
+def dispatch_parallelism(broadcast: Broadcast) -> int:
+    batches = -(-broadcast.recipient_count // settings.MESSAGING_BATCH_SIZE)
+    return max(1, min(settings.MESSAGING_DISPATCH_PARALLELISM, batches))
+
+
 def broadcast_confirm(*, broadcast: Broadcast, user: User | None, request=None) -> Broadcast:  # noqa: ANN001
     """Draft -> scheduled (beat sends it when due) or queued (dispatched once committed)."""
     from ..tasks import broadcast_dispatch_task
@@ -313,7 +319,9 @@ def broadcast_confirm(*, broadcast: Broadcast, user: User | None, request=None) 
             recipients=broadcast.recipient_count,
         )
         if new_status == BroadcastStatus.QUEUED:
-            transaction.on_commit(lambda: broadcast_dispatch_task.delay(broadcast.pk))
+            # Several workers may share a large send: each claims its own batches.
+            for _ in range(dispatch_parallelism(broadcast)):
+                transaction.on_commit(lambda: broadcast_dispatch_task.delay(broadcast.pk))
     broadcast.refresh_from_db()
     return broadcast
 

@@ -31,6 +31,7 @@ from ..models import (
     MessageEvent,
     MessageState,
 )
+from .bulk import update_rows
 from .tracking import first_check_at
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ RETRY_MAX = timedelta(minutes=15)
 
 
 def batch_size() -> int:
-    return getattr(settings, "MESSAGING_BATCH_SIZE", 500)
+    return settings.MESSAGING_BATCH_SIZE
 
 
 class RetryLater(Exception):
@@ -183,10 +184,8 @@ def _record(rows: list[Message], results: list[textconnect.SendResult]) -> None:
             events.append(
                 MessageEvent(message=row, state=row.state, note=f"{code}: {text}", at=now)
             )
-    Message.objects.bulk_update(
-        accepted, ["state", "gateway_id", "gateway_ids", "gateway_status", "next_check_at"]
-    )
-    Message.objects.bulk_update(refused, ["state", "error_code", "error_text", "failed_at"])
+    update_rows(accepted, ["state", "gateway_id", "gateway_ids", "gateway_status", "next_check_at"])
+    update_rows(refused, ["state", "error_code", "error_text", "failed_at"])
     MessageEvent.objects.bulk_create(events)
 
 

@@ -22,6 +22,7 @@ from contacts.phone import gateway_number
 from textconnect.segments import segments
 
 from ..models import Broadcast, BroadcastStatus, Message, MessageEvent, MessageState
+from .bulk import update_rows
 from .tracking import first_check_at
 
 log = logging.getLogger(__name__)
@@ -87,11 +88,9 @@ def _settle(workspace: Workspace, rows: list[Message], report: list, now: dateti
             unknown.append(message)
             events.append(MessageEvent(message=message, state=message.state, at=now,
                                        note=message.error_text))  # fmt: skip
-    Message.objects.bulk_update(
-        found, ["state", "gateway_id", "gateway_ids", "gateway_status", "next_check_at"]
-    )
-    Message.objects.bulk_update(requeued, ["state", "submitted_at"])
-    Message.objects.bulk_update(unknown, ["state", "error_text"])
+    update_rows(found, ["state", "gateway_id", "gateway_ids", "gateway_status", "next_check_at"])
+    update_rows(requeued, ["state", "submitted_at"])
+    update_rows(unknown, ["state", "error_text"])
     MessageEvent.objects.bulk_create(events)
     _wake(rows)
     return len(found) + len(requeued) + len(unknown)
@@ -111,7 +110,7 @@ def _give_up_on_old(stuck, now: datetime) -> None:  # noqa: ANN001
     text = "The gateway's report was unavailable for too long to tell whether this was sent."
     for message in old:
         message.state, message.error_text = MessageState.UNKNOWN, text
-    Message.objects.bulk_update(old, ["state", "error_text"])
+    update_rows(old, ["state", "error_text"])
     MessageEvent.objects.bulk_create(
         MessageEvent(message=m, state=m.state, note=text, at=now) for m in old
     )

@@ -19,6 +19,7 @@ from accounts.gateway import GatewayNotConnected, client_for
 from accounts.models import Workspace
 
 from ..models import Broadcast, GatewayCallCount, Message, MessageEvent, MessageState
+from .bulk import update_rows
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def _apply(message, word, now, changed, events, sent=None, delivered=None) -> in
 
 
 def _save(changed: list[Message], events: list[MessageEvent]) -> None:
-    Message.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=2000)
+    update_rows(changed, UPDATE_FIELDS)
     MessageEvent.objects.bulk_create(events, batch_size=2000)
     from .dispatch import broadcast_settle
 
