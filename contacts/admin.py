@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import AddressBook, Contact, ContactImport, GatewayJob, Group, ImportIssue
+from .models import (
+    AddressBook,
+    Contact,
+    ContactImport,
+    GatewayJob,
+    Group,
+    GroupMembership,
+    ImportIssue,
+    ImportPreferences,
+)
 
 
 @admin.register(Contact)
@@ -55,3 +64,21 @@ class GatewayJobAdmin(ReadOnlyAdmin):
 @admin.register(AddressBook)
 class AddressBookAdmin(ReadOnlyAdmin):
     list_display = ["workspace", "stale_since", "last_push_at", "last_push_error"]
+
+
+@admin.register(GroupMembership)
+class GroupMembershipAdmin(admin.ModelAdmin):
+    list_display = ["contact", "group", "added_at"]
+    search_fields = ["contact__number", "contact__name", "group__name"]
+    raw_id_fields = ["contact", "group"]
+
+
+@admin.register(ImportPreferences)
+class ImportPreferencesAdmin(ReadOnlyAdmin):
+    list_display = ["workspace", "policy", "has_header"]
+
+
+@admin.register(ImportIssue)
+class ImportIssueAdmin(ReadOnlyAdmin):
+    list_display = ["contact_import", "line", "result", "reason"]
+    search_fields = ["reason"]

@@ -20,7 +20,10 @@ TARGET_LABELS = {"name": "Name", "number": "Number", "email": "Email", "group": 
 
 class ContactForm(forms.ModelForm):
     groups = forms.ModelMultipleChoiceField(
-        queryset=Group.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        queryset=Group.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="public_id",
     )
 
     class Meta:
@@ -100,7 +103,9 @@ class BulkForm(forms.Form):
         ("delete", "Delete"),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
-    group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False)
+    group = forms.ModelChoiceField(
+        queryset=Group.objects.none(), required=False, to_field_name="public_id"
+    )
     ids = forms.UUIDField(required=False)  # repeated; read with getlist
 
     def __init__(self, workspace: Workspace, *args: Any, **kwargs: Any) -> None:

@@ -50,7 +50,12 @@ def test_a_new_contact_is_pushed_with_its_groups(
 ):
     Group.objects.create(workspace=connected, name="Leeds, North")
     group = Group.objects.get()
-    data = {"name": "Ann, Lee", "number": "07700 900123", "email": "", "groups": [group.pk]}
+    data = {
+        "name": "Ann, Lee",
+        "number": "07700 900123",
+        "email": "",
+        "groups": [str(group.public_id)],
+    }
     client_for(sender).post(url(connected, "new"), data)
     assert Contact.objects.get().sync_state == "synced"
     assert remote(account) == [("Ann; Lee", "447700900123")]
@@ -109,7 +114,11 @@ def test_removing_one_member_rebuilds_the_group_on_the_gateway(
     ann = make(connected, "Ann", "+447700900123", [group])
     make(connected, "Bob", "+447700900124", [group])
     sync.contacts_push(workspace=connected)
-    data = {"action": "remove_from_group", "group": group.pk, "ids": [str(ann.public_id)]}
+    data = {
+        "action": "remove_from_group",
+        "group": str(group.public_id),
+        "ids": [str(ann.public_id)],
+    }
     client_for(sender).post(url(connected, "bulk"), data)
     assert remote_groups(account) == {"VIP": ["447700900124"]}
 

@@ -110,10 +110,14 @@ def test_bulk_add_and_remove_from_group(client_for, workspace, sender, eager_tas
     group = Group.objects.create(workspace=workspace, name="VIP")
     client = client_for(sender)
     ids = [str(a.public_id), str(b.public_id)]
-    client.post(url(workspace, "bulk"), {"action": "add_to_group", "group": group.pk, "ids": ids})
+    client.post(
+        url(workspace, "bulk"),
+        {"action": "add_to_group", "group": str(group.public_id), "ids": ids},
+    )
     assert group.contacts.count() == 2
     client.post(
-        url(workspace, "bulk"), {"action": "remove_from_group", "group": group.pk, "ids": ids[:1]}
+        url(workspace, "bulk"),
+        {"action": "remove_from_group", "group": str(group.public_id), "ids": ids[:1]},
     )
     assert list(group.contacts.all()) == [b]
     assert GatewayJob.objects.get().kind == "empty_group"
