@@ -28,8 +28,17 @@ def raw_rate(api_url: str, token: str, destinations: list[str]) -> float:
     started = time.perf_counter()
     for start in range(0, len(destinations), BATCH):
         batch = ",".join(d.lstrip("+") for d in destinations[start : start + BATCH])
-        answer = session.post(api_url, data={"Token": token, "Action": "Send", "SourceAddress": "Bench",
-                                             "Body": "Hello", "DestinationAddress": batch}, timeout=120)  # fmt: skip
+        answer = session.post(
+            api_url,
+            data={
+                "Token": token,
+                "Action": "Send",
+                "SourceAddress": "Bench",
+                "Body": "Hello",
+                "DestinationAddress": batch,
+            },
+            timeout=120,
+        )
         answer.raise_for_status()
     return len(destinations) / (time.perf_counter() - started)
 
@@ -56,21 +65,33 @@ def main() -> None:
         with Worker(database_url, MESSAGING_BATCH_SIZE=str(BATCH)):
             draft = Draft(body="Hello", source="Bench", numbers=numbers(count))
             written = time.perf_counter()
-            broadcast = broadcast_create(workspace=workspace, user=user, draft=draft,
-                                         idempotency_key=uuid.uuid4())  # fmt: skip
+            broadcast = broadcast_create(
+                workspace=workspace, user=user, draft=draft, idempotency_key=uuid.uuid4()
+            )
             write_seconds = time.perf_counter() - written
             started = time.perf_counter()
             broadcast_confirm(broadcast=broadcast, user=user)
-            pending = Message.objects.filter(broadcast=broadcast, state__in=["queued", "submitting"])
+            pending = Message.objects.filter(
+                broadcast=broadcast, state__in=["queued", "submitting"]
+            )
             while pending.exists():
                 time.sleep(0.1)
             seconds = time.perf_counter() - started
     rate = count / seconds
     print(f"rows written in {write_seconds:.1f} s; sent in {seconds:.1f} s; raw {baseline:.0f}/s")
-    print(json.dumps({"bench": "bulk_send", "recipients": count, "seconds": round(seconds, 1),
-                      "recipients_per_s": round(rate), "raw_per_s": round(baseline),
-                      "ratio_vs_raw": round(rate / baseline, 2),
-                      "write_rows_s": round(write_seconds, 1)}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "bulk_send",
+                "recipients": count,
+                "seconds": round(seconds, 1),
+                "recipients_per_s": round(rate),
+                "raw_per_s": round(baseline),
+                "ratio_vs_raw": round(rate / baseline, 2),
+                "write_rows_s": round(write_seconds, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -173,10 +173,7 @@ def _record(rows: list[Message], results: list[textconnect.SendResult]) -> None:
             row.gateway_ids = ",".join(result.message_ids)[:400]
             row.gateway_status = "Pending"
             row.next_check_at = first_check_at(now)
-            accepted.append(row)
-            events.append(
-                MessageEvent(message=row, state=row.state, gateway_status="Pending", at=now)
-            )
+            accepted.append(row)  # its history starts from submitted_at: no event row needed
         else:
             code, text = error_summary(result.error)
             row.state, row.error_code, row.error_text, row.failed_at = "failed", code, text, now

@@ -130,11 +130,14 @@ def test_tracking_costs_one_report_call_for_many_messages(gateway, compose, work
     assert tracking.calls_per_final(workspace) == pytest.approx(1 / 200)
 
 
-def test_status_history_is_kept(gateway, compose, workspace):
+def test_status_history_is_kept(gateway, compose, workspace, client_for, viewer):
     broadcast = send(compose([uk(22)]))
     tracking.track_workspace(workspace=workspace, now=timezone.now() + tracking.BACKOFF[0])
     message = Message.objects.get(broadcast=broadcast)
-    assert [e.gateway_status or e.state for e in message.events.all()] == ["Pending", "Delivered"]
+    assert [e.gateway_status for e in message.events.all()] == ["Delivered"]
+    page = client_for(viewer).get(f"/w/{workspace.slug}/messages/{message.public_id}/")
+    history = page.content.decode().split("<h2>History</h2>")[1]
+    assert history.index("Queued") < history.index("Submitted") < history.index("Delivered")
 
 
 def test_dispatching_twice_sends_once(gateway, compose):
