@@ -219,7 +219,10 @@ def broadcast_create(
             recipients_spec={
                 "numbers": len(draft.numbers),
                 "contacts": len(draft.contact_ids),
-                "groups": [str(g) for g in Group.objects.filter(pk__in=draft.group_ids)],
+                "groups": [
+                    str(g)
+                    for g in Group.objects.for_workspace(workspace).filter(pk__in=draft.group_ids)
+                ],
             },
             personalised=is_personalised(draft.body),
             schedule_at=draft.schedule_at,
