@@ -285,6 +285,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "inbound.tasks.inbound_reconcile_task",
         "schedule": env.float("INBOUND_RECONCILE_SECONDS", default=300.0),
     },
+    "reporting-prune": {"task": "reporting.tasks.snapshots_prune_task", "schedule": 3600.0},
+    "reporting-balance-points": {"task": "reporting.tasks.balance_points_task", "schedule": 600.0},
+    "reporting-scheduled": {"task": "reporting.tasks.scheduled_reports_task", "schedule": 300.0},
 }
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=500)
 # Dispatch tasks started for a large send (each claims its own batches; at most one per batch).
@@ -303,6 +306,16 @@ INBOUND_AUTO_REPLY_MAX_AGE = env.int("INBOUND_AUTO_REPLY_MAX_AGE", default=3600)
 # Reconciliation reads the InboundMessages report from the last run (first run: FIRST_HOURS back).
 INBOUND_RECONCILE_FIRST_HOURS = env.int("INBOUND_RECONCILE_FIRST_HOURS", default=24)
 INBOUND_RECONCILE_MAX_HOURS = env.int("INBOUND_RECONCILE_MAX_HOURS", default=168)
+
+# --- Reporting ------------------------------------------------------------------------------------
+# Cached gateway reports (docs/reporting.md): a range touching today is refetched when older than
+# the TTL; a fetch running past STALE_SECONDS may be taken over; snapshots unseen for PRUNE_DAYS go.
+REPORTING_TTL_SECONDS = env.int("REPORTING_TTL_SECONDS", default=300)
+REPORTING_STALE_SECONDS = env.int("REPORTING_STALE_SECONDS", default=1800)
+REPORTING_PRUNE_DAYS = env.int("REPORTING_PRUNE_DAYS", default=30)
+REPORTING_MAX_RANGE_DAYS = env.int("REPORTING_MAX_RANGE_DAYS", default=366)
+REPORTING_MAX_ROWS = env.int("REPORTING_MAX_ROWS", default=2_000_000)
+REPORTING_EMAIL_MAX_ROWS = env.int("REPORTING_EMAIL_MAX_ROWS", default=50_000)
 
 # --- Logging --------------------------------------------------------------------------------------
 LOGGING = {

@@ -17,6 +17,7 @@ from accounts.models import ChildAccount, GatewayConnection, LedgerEntry, Worksp
 from contacts.models import Contact, ContactImport, Group
 from inbound.models import AutoReplyRule, Conversation, VirtualNumber
 from messaging.models import Broadcast, Message, MessageTemplate, SenderID
+from reporting.models import ReportSnapshot, ScheduledReport
 
 from .factories import InvitationFactory, MembershipFactory
 
@@ -81,6 +82,21 @@ OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
         ).public_id
     ),
     "rule_id": lambda ws: AutoReplyRule.objects.create(workspace=ws, reply="Hi").public_id,
+    "snapshot_id": lambda ws: (
+        ReportSnapshot.objects.create(
+            workspace=ws,
+            report_type="Messages",
+            range_start=timezone.now(),
+            range_end=timezone.now(),
+            state="ready",
+            fetched_at=timezone.now(),
+        ).public_id
+    ),
+    "schedule_id": lambda ws: (
+        ScheduledReport.objects.create(
+            workspace=ws, report_type="Usage", frequency="daily", next_run_at=timezone.now()
+        ).public_id
+    ),
 }
 
 

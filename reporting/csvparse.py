@@ -1,0 +1,187 @@
+"""A streaming reader of the gateway's report CSV: typed rows from a file, one at a time.
+
+The textconnect client parses a report in memory; a snapshot keeps the raw body as a file and
+reads it back here, so a 1,000,000-row report is stored without holding it whole.
+"""
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from textconnect.parsing import VENDOR_ZONE, error_in
+
+from .models import ReportType
+
+# The order of the values in every parsed row (the ReportRow columns after workspace/snapshot/seq).
+FIELDS = (
+    "message_id",
+    "username",
+    "destination",
+    "source",
+    "status",
+    "scheduled_at",
+    "sent_at",
+    "delivered_at",
+    "body",
+    "count",
+)
+_INDEX = {name: i for i, name in enumerate(FIELDS)}
+DATE_FIELDS = frozenset({"scheduled_at", "sent_at", "delivered_at"})
+
+_MESSAGE_COLUMNS = {
+    "messageid": "message_id",
+    "username": "username",
+    "destination": "destination",
+    "source": "source",
+    "status": "status",
+    "scheduledate": "scheduled_at",
+    "sentdate": "sent_at",
+    "deliverydate": "delivered_at",
+}
+# Documented columns per report type (gateway-spec.md), normalised header -> row field.
+COLUMNS: dict[str, dict[str, str]] = {
+    ReportType.MESSAGES: _MESSAGE_COLUMNS,
+    ReportType.FAILED: _MESSAGE_COLUMNS,
+    ReportType.OUTBOX: {k: v for k, v in _MESSAGE_COLUMNS.items() if k != "source"},
+    ReportType.USAGE: {"status": "status", "messages": "count"},
+    ReportType.INBOUND: {
+        "messageid": "message_id",
+        "from": "source",
+        "number": "destination",
+        "message": "body",
+        "receiveddate": "sent_at",
+        "status": "status",
+    },
+}
+_LIMITS = {"message_id": 40, "username": 100, "destination": 40, "source": 40, "status": 40}
+
+
+class ReportParseError(Exception):
+    """The body is not a report of the expected shape (malformed, truncated, an error page)."""
+
+
+def normalise_header(cell: str) -> str:
+    return re.sub(r"[\s_]", "", cell).lower()
+
+
+@lru_cache(maxsize=200_000)
+def vendor_datetime(value: str) -> datetime | None:
+    """`dd/MM/yyyy HH:mm:ss` in the vendor's local time, as an aware datetime (blank: None)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if len(value) == 19 and value[2] == "/" and value[5] == "/":
+            return datetime(
+                int(value[6:10]),
+                int(value[3:5]),
+                int(value[0:2]),
+                int(value[11:13]),
+                int(value[14:16]),
+                int(value[17:19]),
+                tzinfo=VENDOR_ZONE,
+            )
+        return datetime.fromisoformat(value).replace(tzinfo=VENDOR_ZONE)
+    except ValueError:
+        raise ReportParseError(f"Unreadable date {value[:30]!r}.") from None
+
+
+def check_head(head: str) -> None:
+    """Refuse a body that is a gateway error code or an HTML page rather than CSV."""
+    if head.lstrip().startswith("-"):
+        error = error_in(head)
+        if error is not None:
+            raise error
+    if head.lstrip().startswith("<"):
+        raise ReportParseError("The gateway answered with a web page, not a CSV report.")
+
+
+def iter_rows(lines: Iterable[str], report_type: str) -> Iterator[list]:
+    """Parse CSV lines into value lists in FIELDS order; raise ReportParseError on bad shape."""
+    columns = COLUMNS[report_type]
+    reader = csv.reader(lines, strict=True)
+    mapping: list[int | None] | None = None
+    width = 0
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            if mapping is None:
+                header = [normalise_header(cell) for cell in record]
+                if set(header) & set(columns):
+                    missing = [name for name in columns if name not in header]
+                    if missing:
+                        raise ReportParseError(
+                            f"The {report_type} report lacks the column(s) {', '.join(missing)}."
+                        )
+                    mapping = [_INDEX.get(columns.get(name, "")) for name in header]
+                    width = len(header)
+                    continue
+                # No header: the documented column order (as the textconnect client assumes).
+                mapping = [_INDEX[field] for field in columns.values()]
+                width = len(mapping)
+            yield _row(record, mapping, width, reader.line_num)
+    except csv.Error as exc:
+        raise ReportParseError(f"Malformed CSV near line {reader.line_num}: {exc}.") from None
+
+
+def _row(record: list[str], mapping: list[int | None], width: int, line: int) -> list:
+    if len(record) != width:
+        raise ReportParseError(
+            f"Line {line} has {len(record)} fields where the header has {width}: the report is "
+            "malformed or truncated."
+        )
+    values: list = ["", "", "", "", "", None, None, None, "", None]
+    for cell, index in zip(record, mapping, strict=True):
+        if index is None:
+            continue
+        if 5 <= index <= 7:
+            values[index] = vendor_datetime(cell)
+        elif index == 9:
+            count = cell.strip()
+            if not count.isdigit():
+                raise ReportParseError(f"Line {line}: the count {count[:20]!r} is not a number.")
+            values[index] = int(count)
+        elif index == 8:
+            values[index] = cell.replace("\x00", "")
+        else:
+            values[index] = cell.strip()[: _LIMITS[FIELDS[index]]]
+    return values
+
+
+class Summary:
+    """Figures for the charts, gathered while the rows stream past (nothing re-read)."""
+
+    def __init__(self, report_type: str, tz: str) -> None:
+        self.report_type = report_type
+        self.zone = ZoneInfo(tz)
+        self.by_status: dict[str, int] = {}
+        self.days: dict[str, list[int]] = {}  # day -> [rows, delivered]
+        self._day_of: dict[datetime, str] = {}
+
+    def add(self, values: list) -> None:
+        status = values[4]
+        if self.report_type == ReportType.USAGE:
+            self.by_status[status] = self.by_status.get(status, 0) + (values[9] or 0)
+            return
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+        moment = values[6] or values[5]
+        if moment is None:
+            return
+        hour = moment.replace(minute=0, second=0)
+        day = self._day_of.get(hour)
+        if day is None:
+            day = self._day_of[hour] = moment.astimezone(self.zone).date().isoformat()
+        counts = self.days.setdefault(day, [0, 0])
+        counts[0] += 1
+        if status.lower() == "delivered":
+            counts[1] += 1
+
+    def as_dict(self) -> dict:
+        return {
+            "by_status": self.by_status,
+            "days": dict(sorted(self.days.items())),
+        }

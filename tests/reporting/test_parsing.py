@@ -1,0 +1,124 @@
+"""Each report type's CSV, as the gateway documents it, read into typed rows; bad bodies fail
+clearly and keep the raw answer."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import textconnect
+from reporting.csvparse import ReportParseError, iter_rows
+from reporting.models import ReportRow
+
+from .conftest import HEADER, messages_csv
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+
+
+def rows(text: str, report_type: str) -> list[list]:
+    return list(iter_rows(text.splitlines(keepends=True), report_type))
+
+
+def test_messages_rows_have_the_documented_columns_and_uk_dates():
+    text = HEADER + '"101","acme","447700900123","Acme","Delivered","","15/07/2026 09:30:00",""\n'
+    [row] = rows(text, "Messages")
+    assert row[:5] == ["101", "acme", "447700900123", "Acme", "Delivered"]
+    assert row[5] is None and row[7] is None
+    assert row[6] == datetime(2026, 7, 15, 9, 30, tzinfo=LONDON)
+    assert row[6].utcoffset().total_seconds() == 3600  # BST
+
+
+def test_outbox_has_no_source_column():
+    text = (
+        '"MessageID","Username","Destination","Status","Schedule Date","Sent Date",'
+        '"Delivery Date"\n"7","acme","447700900123","Pending","01/12/2026 08:00:00","",""\n'
+    )
+    [row] = rows(text, "Outbox")
+    assert row[0] == "7" and row[3] == "" and row[4] == "Pending"
+    assert row[5] == datetime(2026, 12, 1, 8, 0, tzinfo=LONDON)
+
+
+def test_usage_rows_are_counts_per_status():
+    text = '"Status","Messages"\n"Delivered","12"\n"Failed","3"\n'
+    assert [(r[4], r[9]) for r in rows(text, "Usage")] == [("Delivered", 12), ("Failed", 3)]
+
+
+def test_inbound_bodies_keep_commas_quotes_and_line_breaks():
+    text = (
+        '"MessageID","From","Number","Message","Received Date","Status"\n'
+        '"9","447700900111","447700900999","Yes, ""please"" call\nme","02/01/2026 12:00:00",'
+        '"Received"\n'
+    )
+    [row] = rows(text, "InboundMessages")
+    assert row[8] == 'Yes, "please" call\nme'
+    assert (row[3], row[2]) == ("447700900111", "447700900999")
+
+
+def test_failed_messages_read_like_messages():
+    text = HEADER + '"5","acme","447700900002","Acme","Failed","","01/01/2026 10:00:00",""\n'
+    assert rows(text, "FailedMessages")[0][4] == "Failed"
+
+
+def test_an_empty_report_has_no_rows(make_snapshot):
+    assert rows("", "Messages") == []
+    snapshot = make_snapshot(HEADER)
+    assert snapshot.state == "ready" and snapshot.row_count == 0
+
+
+def test_a_header_less_body_is_read_in_the_documented_order():
+    text = '"Delivered","4"\n'
+    assert rows(text, "Usage")[0][9] == 4
+
+
+def test_a_row_with_missing_fields_is_refused():
+    with pytest.raises(ReportParseError, match="Line 2 has 3 fields"):
+        rows(HEADER + '"1","acme","447700900123"\n', "Messages")
+
+
+def test_an_unterminated_quote_is_refused():
+    with pytest.raises(ReportParseError, match="Malformed CSV"):
+        rows(HEADER + '"1","acme","4477\n', "Messages")
+
+
+def test_a_missing_column_is_named():
+    with pytest.raises(ReportParseError, match="deliverydate"):
+        rows('"MessageID","Username","Destination","Source","Status","Schedule Date","Sent Date"\n',
+             "Messages")  # fmt: skip
+
+
+def test_an_unreadable_date_is_refused():
+    with pytest.raises(ReportParseError, match="Unreadable date"):
+        rows(HEADER + '"1","a","4477","Acme","Sent","","tomorrow",""\n', "Messages")
+
+
+def test_a_truncated_body_fails_the_snapshot_and_keeps_the_raw_answer(make_snapshot):
+    body = messages_csv(3)[:-20]
+    snapshot = make_snapshot(body)
+    assert snapshot.state == "failed"
+    assert "truncated" in snapshot.error_text and "kept for support" in snapshot.error_text
+    assert snapshot.raw_file.read().decode() == body
+    assert not ReportRow.objects.filter(snapshot=snapshot).exists()
+
+
+def test_a_malformed_body_fails_with_its_line(make_snapshot):
+    snapshot = make_snapshot(HEADER + '"1","acme"\n')
+    assert snapshot.state == "failed" and "Line 2" in snapshot.error_text
+
+
+def test_a_gateway_error_answer_raises_the_gateway_error():
+    from reporting.csvparse import check_head
+
+    with pytest.raises(textconnect.TextConnectError) as raised:
+        check_head("-601\nUnknown Report Type\n")
+    assert raised.value.code == -601
+
+
+def test_stored_rows_are_typed_and_the_summary_counts_statuses(make_snapshot):
+    snapshot = make_snapshot(messages_csv(4) + '"99","acme","4477","Acme","Failed","","",""\n')
+    assert snapshot.state == "ready", snapshot.error_text
+    assert snapshot.row_count == 5
+    assert snapshot.summary["by_status"] == {"Delivered": 4, "Failed": 1}
+    assert snapshot.summary["days"] == {"2026-01-01": [4, 4]}
+    first = ReportRow.objects.get(snapshot=snapshot, seq=1)
+    assert first.destination == "447700900001" and first.sent_at.year == 2026
