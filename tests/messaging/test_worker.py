@@ -54,10 +54,11 @@ def _plain_worker_afterwards(celery_worker):  # noqa: ANN001, ANN202
     celery_worker.configure()
 
 
-def test_a_send_goes_through_the_worker(gateway, compose, celery_worker, wait_for):
-    broadcast = compose(many(3))
-    wait_for(lambda: Broadcast.objects.get(pk=broadcast.pk).status == "sent")
-    assert_each_received_once(gateway, many(3))
+@pytest.mark.parametrize("count", [1, 3, 1000])
+def test_a_send_goes_through_the_worker(gateway, compose, celery_worker, wait_for, count):
+    broadcast = compose(many(count, start=count))
+    wait_for(lambda: Broadcast.objects.get(pk=broadcast.pk).status == "sent", timeout=60)
+    assert_each_received_once(gateway, many(count, start=count))
 
 
 def test_killing_the_worker_mid_send_sends_each_recipient_exactly_once(
