@@ -300,6 +300,9 @@ INBOUND_MAX_BODY_CHARS = env.int("INBOUND_MAX_BODY_CHARS", default=5000)
 INBOUND_RATE_PER_MINUTE = env.int("INBOUND_RATE_PER_MINUTE", default=6000)
 INBOUND_BAD_AUTH_PER_MINUTE = env.int("INBOUND_BAD_AUTH_PER_MINUTE", default=60)
 INBOUND_AUTH_GRACE_HOURS = env.int("INBOUND_AUTH_GRACE_HOURS", default=24)
+# The endpoint's insert does not wait for the disk (PostgreSQL synchronous_commit off for that one
+# transaction): a crash can lose the last moment's texts, which reconciliation then recovers.
+INBOUND_ASYNC_COMMIT = env.bool("INBOUND_ASYNC_COMMIT", default=True)
 # At most one auto-reply per sender in this many seconds, and none to texts older than MAX_AGE.
 INBOUND_AUTO_REPLY_INTERVAL = env.int("INBOUND_AUTO_REPLY_INTERVAL", default=600)
 INBOUND_AUTO_REPLY_MAX_AGE = env.int("INBOUND_AUTO_REPLY_MAX_AGE", default=3600)

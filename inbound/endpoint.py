@@ -16,6 +16,7 @@ within milliseconds; everything else runs in the worker.
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -35,6 +36,28 @@ from .services.receive import (
 )
 
 log = logging.getLogger(__name__)
+
+
+# Each server process keeps the VMNs it served for a moment: most requests then need one insert
+# and no select. A rotation is seen at once (a refused value is checked again against the
+# database); a removed VMN keeps working for at most VMN_CACHE_SECONDS.
+VMN_CACHE_SECONDS = 2.0
+_vmns: dict[str, tuple[float, VirtualNumber]] = {}
+
+
+def vmn_for_key(key: str, *, fresh: bool = False) -> VirtualNumber | None:
+    now = time.monotonic()
+    hit = _vmns.get(key)
+    if hit is not None and not fresh and hit[0] > now:
+        return hit[1]
+    vmn = VirtualNumber.objects.select_related("workspace").filter(key=key).first()
+    if vmn is None:
+        _vmns.pop(key, None)
+        return None
+    if len(_vmns) >= 10_000:
+        _vmns.clear()
+    _vmns[key] = (now + VMN_CACHE_SECONDS, vmn)
+    return vmn
 
 
 def _answer(status: int, text: str) -> HttpResponse:
@@ -80,12 +103,16 @@ def receive(request: HttpRequest, key: str) -> HttpResponse:
     query = request.META.get("QUERY_STRING", "")
     if not length.isdigit() or int(length) > limit or len(query) > limit:
         return _answer(413, "request too large")
-    vmn = VirtualNumber.objects.select_related("workspace").filter(key=key).first()
+    vmn = vmn_for_key(key)
     if vmn is None:
         return _answer(404, "unknown key")
     params, charset = _params(request)
     if not check_auth(vmn, params.get("auth", "")):
-        return _bad_auth(request, vmn)
+        vmn = vmn_for_key(key, fresh=True)  # rotated a moment ago? read it again once
+        if vmn is None:
+            return _answer(404, "unknown key")
+        if not check_auth(vmn, params.get("auth", "")):
+            return _bad_auth(request, vmn)
     if count_hit("rate", vmn.key) > settings.INBOUND_RATE_PER_MINUTE:
         return _answer(429, "too many requests")
     try:

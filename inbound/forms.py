@@ -39,6 +39,7 @@ class InboxSettingsForm(forms.ModelForm):
     class Meta:
         model = InboxSettings
         fields = ["opt_out_words", "opt_in_words", "opt_out_reply", "opt_in_reply"]
+        labels = {"opt_out_words": "Opt-out words", "opt_in_words": "Opt-in words"}
         widgets = {
             "opt_out_reply": forms.Textarea(attrs={"rows": 2}),
             "opt_in_reply": forms.Textarea(attrs={"rows": 2}),
@@ -67,6 +68,7 @@ class AutoReplyRuleForm(forms.ModelForm):
         self.workspace = workspace
         self.fields["add_to_group"].queryset = Group.objects.for_workspace(workspace)
         self.fields["add_to_group"].required = False
+        self.fields["add_to_group"].empty_label = "No group"
 
     def clean_keyword(self) -> str:
         keyword = self.cleaned_data["keyword"].strip().upper()

@@ -135,12 +135,22 @@ class Conversation(models.Model):
 
 
 class InboundMessage(models.Model):
-    """One text forwarded by the gateway (or recovered from its report), stored once per id."""
+    """One text forwarded by the gateway (or recovered from its report), stored once per id.
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="inbound")
+    Every index costs the endpoint's insert, so there are few: texts are found by workspace and
+    gateway id, by conversation, and (while unprocessed) by the drain.
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="inbound", db_index=False
+    )
     vmn = models.ForeignKey(
-        VirtualNumber, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+        VirtualNumber,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        db_index=False,  # VMNs are rarely removed; the scan then is acceptable
     )
     dest = models.CharField(max_length=20)  # the VMN as the gateway named it, E.164
     gateway_id = models.CharField(max_length=40)
@@ -161,14 +171,24 @@ class InboundMessage(models.Model):
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+        Conversation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        db_index=False,  # inbound_thread starts with the workspace and serves it
     )
     is_read = models.BooleanField(default=False)
     processed_at = models.DateTimeField(null=True, blank=True)
     opt_action = models.CharField(max_length=8, blank=True)  # "opt_out" or "opt_in"
     opt_applied = models.BooleanField(default=False)
     auto_reply_rule = models.ForeignKey(
-        "AutoReplyRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "AutoReplyRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     reply_broadcast_id = models.BigIntegerField(null=True, blank=True)  # confirmation/auto-reply
 
@@ -183,7 +203,6 @@ class InboundMessage(models.Model):
             models.Index(
                 fields=["workspace", "conversation", "received_at"], name="inbound_thread"
             ),
-            models.Index(fields=["workspace"], condition=Q(is_read=False), name="inbound_unread"),
             models.Index(
                 fields=["stored_at"], condition=Q(processed_at__isnull=True), name="inbound_todo"
             ),

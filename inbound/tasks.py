@@ -21,6 +21,12 @@ def inbound_process_task(message_id: int) -> None:
 
 
 @shared_task
+def inbound_drain_task() -> None:
+    """Process the stored texts; queued by the endpoint at most once per burst."""
+    process.inbound_drain()
+
+
+@shared_task
 def inbound_sweep_task() -> None:
     """Beat: lost processing tasks, opt-outs cut short, summaries of wrong-auth bursts."""
     if _once("sweep", 120):

@@ -9,6 +9,7 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -21,6 +22,7 @@ from messaging.services.compose import send_now
 from messaging.services.dispatch import broadcast_dispatch
 
 from ..models import AutoReplyRule, Conversation, InboundMessage, InboxSettings, VirtualNumber
+from .receive import DRAIN_FLAG
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +141,32 @@ def inbound_process(*, message_id: int) -> None:
         opt_in_apply(message=message, prefs=prefs)
     else:
         auto_reply(message=message, conversation=conversation)
+
+
+def inbound_drain(*, batch: int = 200) -> int:
+    """Process every stored, unprocessed text (oldest first); returns how many were processed.
+
+    Clears the endpoint's "drain queued" flag before reading, so that texts committed from now on
+    queue another drain. A text whose processing fails is logged and left for the next drain.
+    """
+    cache.delete(DRAIN_FLAG)
+    done, failed = 0, set()
+    while True:
+        ids = list(
+            InboundMessage.objects.filter(processed_at__isnull=True)
+            .exclude(pk__in=failed)
+            .order_by("id")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        for pk in ids:
+            try:
+                inbound_process(message_id=pk)
+                done += 1
+            except Exception:
+                log.exception("inbound %s: processing failed; the next drain tries again", pk)
+                failed.add(pk)
 
 
 def _send(message: InboundMessage, body: str, contact: Contact | None) -> int | None:

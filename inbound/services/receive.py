@@ -11,7 +11,8 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,6 +22,8 @@ from textconnect.limits import INBOUND_DATETIME_FORMAT, VENDOR_TIME_ZONE
 from ..models import InboundMessage, VirtualNumber
 
 VENDOR_ZONE = ZoneInfo(VENDOR_TIME_ZONE)
+DRAIN_FLAG = "inbound:drain-queued"
+DRAIN_FLAG_SECONDS = 10  # should the queued drain be lost, the next text queues another after this
 REQUIRED = ("source", "dest", "msg", "id", "receivedts")
 MM_FIELDS = {
     "MMName": "mm_name",
@@ -82,16 +85,43 @@ def minute_bucket(now: datetime | None = None) -> int:
     return int((now or timezone.now()).timestamp() // 60)
 
 
+_redis_clients: dict[int, object] = {}
+
+
+def _redis(backend: RedisCache):  # noqa: ANN202
+    """The backend's Redis client, made once per process (Django makes one per call)."""
+    client = _redis_clients.get(id(backend))
+    if client is None:
+        client = _redis_clients[id(backend)] = backend._cache.get_client(write=True)
+    return client
+
+
 def count_hit(kind: str, key: str, *, now: datetime | None = None) -> int:
-    """Count a request in this minute's bucket for the key (cache: Redis in production)."""
+    """Count a request in this minute's bucket for the key; one round trip on Redis."""
     name = f"inbound:{kind}:{key}:{minute_bucket(now)}"
-    if cache.add(name, 1, timeout=180):
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full = backend.make_and_validate_key(name)
+        count, _ = (
+            _redis(backend).pipeline(transaction=False).incr(full).expire(full, 180).execute()
+        )
+        return int(count)
+    if backend.add(name, 1, timeout=180):
         return 1
     try:
-        return cache.incr(name)
+        return backend.incr(name)
     except ValueError:  # expired between the two calls
-        cache.add(name, 1, timeout=180)
+        backend.add(name, 1, timeout=180)
         return 1
+
+
+def _flag_set(name: str, seconds: int) -> bool:
+    """Set a flag unless it is set (cache.add, in one round trip on Redis)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full = backend.make_and_validate_key(name)
+        return bool(_redis(backend).set(full, 1, nx=True, ex=seconds))
+    return backend.add(name, 1, timeout=seconds)
 
 
 def parse_received(value: str) -> datetime:
@@ -157,22 +187,45 @@ def message_fields(vmn: VirtualNumber, params: dict[str, str]) -> dict[str, obje
 def inbound_store(
     *, workspace_id: int, vmn: VirtualNumber | None, fields: dict[str, object]
 ) -> Stored:
-    """Insert the text once per (workspace, gateway id) and queue its processing on commit.
+    """Insert the text once per (workspace, gateway id) and schedule processing on commit.
 
     A repeated delivery of the same text returns the stored row; the same id with another body
     raises Refused(409): the first one stays.
     """
-    from ..tasks import inbound_process_task
-
+    row = InboundMessage(workspace_id=workspace_id, vmn=vmn, **fields)
+    connection = transaction.get_connection()
     try:
-        with transaction.atomic():
-            message = InboundMessage.objects.create(workspace_id=workspace_id, vmn=vmn, **fields)
-            transaction.on_commit(lambda: inbound_process_task.delay(message.pk))
+        if connection.in_atomic_block:
+            with transaction.atomic():  # a savepoint, so the caller's transaction survives
+                row.save(force_insert=True)
+        else:
+            with transaction.atomic():
+                if settings.INBOUND_ASYNC_COMMIT and connection.vendor == "postgresql":
+                    # No wait for the disk: a text lost to a database crash in the next moment
+                    # is still on the gateway, and reconciliation brings it back.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                row.save(force_insert=True)
     except IntegrityError:
-        message = InboundMessage.objects.get(
+        message = InboundMessage.objects.filter(
             workspace_id=workspace_id, gateway_id=fields["gateway_id"]
-        )
+        ).first()
+        if message is None:  # not a repeat: the VMN was removed a moment ago
+            raise Refused(404, "unknown key") from None
         if message.body != fields["body"] or message.source != fields["source"]:
             raise Refused(409, "id: already received with a different message") from None
         return Stored(message, created=False)
-    return Stored(message, created=True)
+    transaction.on_commit(processing_schedule)
+    return Stored(row, created=True)
+
+
+def processing_schedule() -> None:
+    """Queue the drain task unless one is queued and not started yet (one publish per burst).
+
+    The drain clears the flag before it reads the unprocessed rows, so a text committed before
+    the flag was seen set is always read by the drain that set it.
+    """
+    from ..tasks import inbound_drain_task
+
+    if _flag_set(DRAIN_FLAG, DRAIN_FLAG_SECONDS):
+        inbound_drain_task.delay()

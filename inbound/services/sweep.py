@@ -14,18 +14,17 @@ from .receive import minute_bucket
 STALE = timedelta(seconds=30)
 
 
-def unprocessed_requeue() -> int:
-    """Queue processing again for texts stored a while ago and never processed (broker down)."""
-    from ..tasks import inbound_process_task
+def unprocessed_requeue() -> bool:
+    """Queue a drain when texts stored a while ago are still unprocessed (the broker was down)."""
+    from ..tasks import inbound_drain_task
 
-    ids = list(
-        InboundMessage.objects.filter(
-            processed_at__isnull=True, stored_at__lt=timezone.now() - STALE
-        ).values_list("pk", flat=True)[:1000]
+    stale = InboundMessage.objects.filter(
+        processed_at__isnull=True, stored_at__lt=timezone.now() - STALE
     )
-    for pk in ids:
-        inbound_process_task.delay(pk)
-    return len(ids)
+    if stale.exists():
+        inbound_drain_task.delay()
+        return True
+    return False
 
 
 def bad_auth_summarise() -> int:

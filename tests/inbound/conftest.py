@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import GatewayConnection, Workspace
 from config.celery import app as celery_app
+from inbound import endpoint
 from inbound.models import VirtualNumber
 
 LONDON = ZoneInfo("Europe/London")
@@ -22,8 +23,10 @@ SENDER = "+447700900123"
 def _fresh_cache() -> Iterator[None]:
     """Rate-limit and wrong-auth counters live in the cache; each test starts from zero."""
     cache.clear()
+    endpoint._vmns.clear()
     yield
     cache.clear()
+    endpoint._vmns.clear()
 
 
 @pytest.fixture

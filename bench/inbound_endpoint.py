@@ -1,0 +1,296 @@
+"""The forwarding endpoint under gunicorn (2 sync workers, PostgreSQL, Redis) against a bare
+Django view that answers 200 without touching the database, in the same run.
+
+A second process drives the server on loopback with a few threads, one new connection per request
+(gunicorn's sync workers close each connection), for `--seconds` per path: first the bare view,
+then the endpoint, every request a new text with its own id. Afterwards every text answered 200
+must be in the database exactly once. Last line: one JSON object with the figures.
+
+    uv run python bench/inbound_endpoint.py [--quick] [--seconds N] [--database-url URL]
+
+The database is `<DATABASE_URL's name>_inbound_bench` on the same server (created and migrated);
+the cache and broker are Redis databases 12 and 13 of `--redis` (emptied before and after).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
+
+from _common import free_port, manage  # noqa: E402
+
+BARE_PATH = "/_bare/"
+THREADS = 4
+
+
+# -- the server side: gunicorn imports this module as bench.inbound_endpoint:application ------
+
+
+def _application():  # noqa: ANN202
+    """The portal's WSGI app with one more route, the bare view."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.wsgi import get_wsgi_application
+
+    app = get_wsgi_application()
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.urls import path
+    from django.views.decorators.csrf import csrf_exempt
+
+    import config.urls
+
+    @csrf_exempt
+    def bare(request):  # noqa: ANN001, ANN202
+        return HttpResponse("OK\n", content_type="text/plain; charset=utf-8")
+
+    globals()["urlpatterns"] = [path(BARE_PATH.strip("/") + "/", bare), *config.urls.urlpatterns]
+    settings.ROOT_URLCONF = __name__
+    return app
+
+
+if __name__ == "bench.inbound_endpoint":  # imported by gunicorn (not run, not the driver)
+    application = _application()
+
+
+# -- the driver: a second process ----------------------------------------------------------
+
+
+def _request(port: int, method: str, target: str, body: bytes) -> bytes:
+    head = f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    if body:
+        head += (
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+        )
+    return (head + "\r\n").encode() + body
+
+
+def _one(port: int, payload: bytes) -> int:
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(payload)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    status_line = b"".join(chunks).split(b"\r\n", 1)[0]
+    return int(status_line.split()[1])
+
+
+def _drive(port: int, target: str, form: dict[str, str] | None, seconds: float, queue) -> None:  # noqa: ANN001
+    """Run THREADS client threads for `seconds`; put (latencies, statuses) on the queue."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker(number: int) -> None:
+        mine: list[float] = []
+        codes: dict[int, int] = {}
+        sequence = 0
+        while time.perf_counter() < deadline:
+            sequence += 1
+            if form is None:
+                payload = _request(port, "GET", target, b"")
+            else:
+                body = urlencode({**form, "id": f"{os.getpid()}-{number}-{sequence}"}).encode()
+                payload = _request(port, "POST", target, body)
+            started = time.perf_counter()
+            status = _one(port, payload)
+            mine.append(time.perf_counter() - started)
+            codes[status] = codes.get(status, 0) + 1
+        with lock:
+            latencies.extend(mine)
+            for code, count in codes.items():
+                statuses[code] = statuses.get(code, 0) + count
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    queue.put((latencies, statuses))
+
+
+def measure(port: int, target: str, form: dict[str, str] | None, seconds: float) -> dict:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_drive, args=(port, target, form, seconds, queue))
+    process.start()
+    latencies, statuses = queue.get(timeout=seconds + 120)
+    process.join()
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "req_per_s": len(latencies) / seconds,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "statuses": statuses,
+    }
+
+
+# -- set-up ---------------------------------------------------------------------------------
+
+
+def bench_database(url: str) -> str:
+    """`<name>_inbound_bench` on the same server, created when missing."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_inbound_bench"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+# Fixed, so that the VMN written by an earlier run still decrypts; the database is the bench's own.
+BENCH_FERNET_KEY = "YmVuY2gtaW5ib3VuZC1lbmRwb2ludC1rZXktMzItYnk="
+
+
+def environment(database_url: str, redis: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-inbound-endpoint-not-a-production-secret",
+        "FIELD_ENCRYPTION_KEYS": BENCH_FERNET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SANDBOX_ENABLED": "false",
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "600",
+        "REDIS_URL": f"{redis}/12",
+        "CELERY_BROKER_URL": f"{redis}/13",
+        "INBOUND_RATE_PER_MINUTE": str(10**9),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def flush_redis(redis: str) -> None:
+    import redis as redis_lib
+
+    for db in (12, 13):
+        redis_lib.Redis.from_url(f"{redis}/{db}").flushdb()
+
+
+def create_vmn(env: dict[str, str]) -> tuple[str, str, int]:
+    """A workspace and its VMN in the bench database: (key, auth, workspace id)."""
+    script = (
+        "from accounts.models import Workspace;"
+        "from inbound.models import InboundMessage, VirtualNumber;"
+        "ws, _ = Workspace.objects.get_or_create(slug='bench', defaults={'name': 'Bench'});"
+        "InboundMessage.objects.filter(workspace=ws).delete();"
+        "v, _ = VirtualNumber.objects.get_or_create(workspace=ws, number='+447700900500');"
+        "print(v.key, v.auth, ws.pk)"
+    )
+    key, auth, workspace_id = manage("shell", "-c", script, env=env).split()[-3:]
+    return key, auth, int(workspace_id)
+
+
+def stored_count(env: dict[str, str], workspace_id: int) -> tuple[int, int]:
+    script = (
+        "from django.db.models import Count;"
+        "from inbound.models import InboundMessage as M;"
+        f"q = M.objects.filter(workspace_id={workspace_id});"
+        "print(q.count(), q.values('gateway_id').annotate(n=Count('id')).filter(n__gt=1).count())"
+    )
+    total, doubled = manage("shell", "-c", script, env=env).split()[-2:]
+    return int(total), int(doubled)
+
+
+def wait_up(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if _one(port, _request(port, "GET", BARE_PATH, b"")) == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5 seconds per path")
+    parser.add_argument("--seconds", type=float, default=30.0, help="seconds per path")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"),
+    )
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379")
+    args = parser.parse_args()
+    seconds = 5.0 if args.quick else args.seconds
+
+    env = environment(bench_database(args.database_url), args.redis)
+    flush_redis(args.redis)
+    manage("migrate", "--verbosity", "0", env=env)
+    key, auth, workspace_id = create_vmn(env)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "bench.inbound_endpoint:application"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    form = {
+        "source": "447700900123",
+        "dest": "447700900500",
+        "msg": "Bench text: is the shop open on Sunday?",
+        "receivedts": "2026-11-24 10:15:00",
+        "auth": auth,
+    }
+    try:
+        wait_up(port)
+        measure(port, BARE_PATH, None, 1.0)  # warm both workers
+        bare = measure(port, BARE_PATH, None, seconds)
+        endpoint = measure(port, f"/inbound/{key}/", form, seconds)
+    finally:
+        server.terminate()
+        server.wait(20)
+    total, doubled = stored_count(env, workspace_id)
+    flush_redis(args.redis)
+
+    ok = endpoint["statuses"].get(200, 0)
+    ratio = endpoint["req_per_s"] / bare["req_per_s"]
+    for name, figures in (("bare view", bare), ("endpoint", endpoint)):
+        print(
+            f"{name:10} {figures['req_per_s']:8,.0f} req/s  p50 {figures['p50_ms']:.2f} ms  "
+            f"p99 {figures['p99_ms']:.2f} ms  answers {figures['statuses']}"
+        )
+    print(f"texts answered 200: {ok}; stored: {total}; stored twice: {doubled}")
+    print(f"ratio endpoint/bare: {ratio:.3f} (target >= 0.60); p99 target < 50 ms")
+    if total != ok or doubled:
+        raise SystemExit("stored texts do not match the 200 answers")
+    print(
+        json.dumps(
+            {
+                "bench": "inbound_endpoint",
+                "seconds": seconds,
+                "requests": endpoint["requests"],
+                "req_per_s": round(endpoint["req_per_s"], 1),
+                "p50_ms": round(endpoint["p50_ms"], 2),
+                "p99_ms": round(endpoint["p99_ms"], 2),
+                "bare_req_per_s": round(bare["req_per_s"], 1),
+                "bare_p50_ms": round(bare["p50_ms"], 2),
+                "bare_p99_ms": round(bare["p99_ms"], 2),
+                "ratio_vs_bare": round(ratio, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
