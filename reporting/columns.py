@@ -67,6 +67,8 @@ def table_cells(row: ReportRow, columns: list[Column], zone: ZoneInfo) -> list[t
         value = getattr(row, column.field)
         if isinstance(value, datetime):
             cells.append((f"{value.astimezone(zone):%d %b %Y %H:%M:%S}", "nowrap"))
+        elif value is None:
+            cells.append(("", ""))
         elif column.field == "count":
             cells.append(("" if value is None else str(value), "num"))
         elif column.wide:

@@ -67,7 +67,7 @@ def normalise_header(cell: str) -> str:
     return re.sub(r"[\s_]", "", cell).lower()
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65_536)
 def vendor_datetime(value: str) -> datetime | None:
     """`dd/MM/yyyy HH:mm:ss` in the vendor's local time, as an aware datetime (blank: None)."""
     value = value.strip()

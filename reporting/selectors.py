@@ -42,12 +42,23 @@ def filtered_rows(snapshot: ReportSnapshot, query: RowQuery) -> QuerySet[ReportR
     if query.status:
         rows = rows.filter(status=query.status)
     if query.search:
-        term = query.search
-        match = Q(destination__startswith=term) | Q(source__startswith=term) | Q(message_id=term)
-        if snapshot.report_type == "InboundMessages":
-            match |= Q(body__icontains=term)
-        rows = rows.filter(match)
+        rows = rows.filter(_search(snapshot, query.search))
     return rows
+
+
+def _prefix(field: str, term: str) -> Q:
+    """`field` starts with `term`, as a range the (snapshot, field, seq) index can answer."""
+    upper = term[:-1] + chr(ord(term[-1]) + 1)
+    return Q(**{f"{field}__gte": term, f"{field}__lt": upper})
+
+
+def _search(snapshot: ReportSnapshot, term: str) -> Q:
+    """Numbers by prefix (the destination; for inbound, the sender), inbound text by content."""
+    number = term.replace(" ", "").lstrip("+")
+    if snapshot.report_type == "InboundMessages":
+        match = Q(body__icontains=term)
+        return match | _prefix("source", number) if number else match
+    return _prefix("destination", number or term)
 
 
 def ordered_rows(snapshot: ReportSnapshot, query: RowQuery) -> QuerySet[ReportRow]:

@@ -39,7 +39,7 @@
           tension: 0.2
         };
       });
-      var scales = { y: { beginAtZero: true } };
+      var scales = { y: { beginAtZero: true, ticks: { precision: 0 } } };
       if (chart.percent) { scales.y.max = 100; }
       draw(canvas, { type: chart.kind, data: { labels: chart.labels, datasets: datasets }, options: { scales: scales } });
       if (canvas) { canvas.setAttribute("data-drawn", "1"); }

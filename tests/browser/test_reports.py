@@ -1,0 +1,58 @@
+"""A viewer requests a Messages report in the browser, waits for it, sees the chart and downloads
+the CSV."""
+
+import pytest
+
+from accounts.gateway import client_for as gateway_client
+from accounts.models import GatewayConnection
+from config.celery import app as celery_app
+
+from ..factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def inline_tasks():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def test_request_a_report_see_the_chart_and_download_the_csv(
+    live_server,
+    page,
+    workspace,
+    viewer,
+    sandbox_account,
+    sandbox_api_url,
+    inline_tasks,
+    settings,
+    tmp_path,
+):
+    settings.SANDBOX_DELIVERY_SECONDS = 0
+    settings.MEDIA_ROOT = tmp_path / "media"
+    account = sandbox_account(credits=100)
+    GatewayConnection.objects.create(
+        workspace=workspace, token=account.token, api_url=sandbox_api_url
+    )
+    gateway_client(workspace).send(["+447700900123", "+447700900002"], "Acme", "Hello, world")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", viewer.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.get_by_role("link", name="Reports", exact=True).click()
+    page.select_option("#id_report_type", "Messages")
+    page.select_option("#id_preset", "last_7_days")
+    page.get_by_role("button", name="Get report").click()
+    page.locator("[data-report-state=ready]").wait_for()
+    page.locator("#chart-status[data-drawn='1']").wait_for()
+    assert page.locator("#chart-delivery[data-drawn='1']").count() == 1
+    assert "447700900123" in page.locator(".report-table").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV", exact=True).click()
+    text = download.value.path().read_text()
+    assert text.splitlines()[0].startswith("MessageID,Username,Destination")
+    assert "447700900002" in text
+    page.screenshot(path=tmp_path / "report.png", full_page=True)
+    assert page.console_errors == []
