@@ -16,11 +16,6 @@ def _release(name: str) -> None:
 
 
 @shared_task
-def inbound_process_task(message_id: int) -> None:
-    process.inbound_process(message_id=message_id)
-
-
-@shared_task
 def inbound_drain_task() -> None:
     """Process the stored texts; queued by the endpoint at most once per burst."""
     process.inbound_drain()
