@@ -2,6 +2,7 @@
 
 import uuid
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
@@ -221,7 +222,7 @@ def broadcast_edit_view(request: HttpRequest, broadcast_id: UUID) -> HttpRespons
         return redirect(
             "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
         )
-    local = timezone.localtime(broadcast.schedule_at, _tz(request))
+    local = timezone.localtime(broadcast.schedule_at, ZoneInfo(request.workspace.time_zone))
     initial = {
         "source": broadcast.source,
         "body": broadcast.body,
@@ -240,12 +241,6 @@ def broadcast_edit_view(request: HttpRequest, broadcast_id: UUID) -> HttpRespons
                 "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
             )
     return render(request, "messaging/broadcast_edit.html", {"form": form, "broadcast": broadcast})
-
-
-def _tz(request: HttpRequest):  # noqa: ANN202
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(request.workspace.time_zone)
 
 
 @workspace_view(Role.SENDER)
