@@ -88,8 +88,15 @@ def _one(port: int, payload: bytes) -> int:
     return int(status_line.split()[1])
 
 
-def _drive(port: int, target: str, form: dict[str, str] | None, seconds: float, queue) -> None:  # noqa: ANN001
-    """Run THREADS client threads for `seconds`; put (latencies, statuses) on the queue."""
+def _drive(  # noqa: PLR0913
+    port: int,
+    target: str,
+    form: dict[str, str] | None,
+    seconds: float,
+    threads: int,
+    queue,  # noqa: ANN001
+) -> None:
+    """Run `threads` client threads for `seconds`; put (latencies, statuses) on the queue."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -115,18 +122,20 @@ def _drive(port: int, target: str, form: dict[str, str] | None, seconds: float, 
             for code, count in codes.items():
                 statuses[code] = statuses.get(code, 0) + count
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
         thread.start()
-    for thread in threads:
+    for thread in pool:
         thread.join()
     queue.put((latencies, statuses))
 
 
-def measure(port: int, target: str, form: dict[str, str] | None, seconds: float) -> dict:
+def measure(
+    port: int, target: str, form: dict[str, str] | None, seconds: float, threads: int = THREADS
+) -> dict:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    process = context.Process(target=_drive, args=(port, target, form, seconds, queue))
+    process = context.Process(target=_drive, args=(port, target, form, seconds, threads, queue))
     process.start()
     latencies, statuses = queue.get(timeout=seconds + 120)
     process.join()
@@ -232,6 +241,7 @@ def main() -> None:
         default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"),
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379")
+    parser.add_argument("--threads", type=int, default=THREADS, help="client threads")
     args = parser.parse_args()
     seconds = 5.0 if args.quick else args.seconds
 
@@ -255,8 +265,8 @@ def main() -> None:
     try:
         wait_up(port)
         measure(port, BARE_PATH, None, 1.0)  # warm both workers
-        bare = measure(port, BARE_PATH, None, seconds)
-        endpoint = measure(port, f"/inbound/{key}/", form, seconds)
+        bare = measure(port, BARE_PATH, None, seconds, args.threads)
+        endpoint = measure(port, f"/inbound/{key}/", form, seconds, args.threads)
     finally:
         server.terminate()
         server.wait(20)

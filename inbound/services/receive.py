@@ -198,14 +198,12 @@ def inbound_store(
         if connection.in_atomic_block:
             with transaction.atomic():  # a savepoint, so the caller's transaction survives
                 row.save(force_insert=True)
+        elif connection.vendor == "postgresql":
+            row.pk = _insert_once(row, connection)
+            if row.pk is None:
+                raise IntegrityError("the gateway id is stored already")
         else:
-            with transaction.atomic():
-                if settings.INBOUND_ASYNC_COMMIT and connection.vendor == "postgresql":
-                    # No wait for the disk: a text lost to a database crash in the next moment
-                    # is still on the gateway, and reconciliation brings it back.
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                row.save(force_insert=True)
+            row.save(force_insert=True)
     except IntegrityError:
         message = InboundMessage.objects.filter(
             workspace_id=workspace_id, gateway_id=fields["gateway_id"]
@@ -217,6 +215,30 @@ def inbound_store(
         return Stored(message, created=False)
     transaction.on_commit(processing_schedule)
     return Stored(row, created=True)
+
+
+def _insert_once(row: InboundMessage, connection) -> int | None:  # noqa: ANN001
+    """One statement, one round trip: INSERT ... ON CONFLICT DO NOTHING RETURNING id.
+
+    With INBOUND_ASYNC_COMMIT, `set_config(..., true)` turns synchronous_commit off for this
+    statement's own transaction only: the answer does not wait for the disk. A text lost to a
+    database crash in that moment is still on the gateway, and reconciliation brings it back.
+    """
+    fields = [f for f in InboundMessage._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    quote = connection.ops.quote_name
+    asynchronous = "off" if settings.INBOUND_ASYNC_COMMIT else "on"
+    sql = (
+        f"INSERT INTO {quote(InboundMessage._meta.db_table)} "  # noqa: S608  (names from the model)
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT {', '.join(['%s'] * len(fields))} "
+        "FROM (SELECT set_config('synchronous_commit', %s, true)) AS commit_mode "
+        "ON CONFLICT (workspace_id, gateway_id) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, asynchronous])
+        inserted = cursor.fetchone()
+    return inserted[0] if inserted else None
 
 
 def processing_schedule() -> None:

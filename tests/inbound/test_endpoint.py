@@ -168,3 +168,14 @@ def test_a_burst_of_wrong_auth_is_refused_counted_and_audited_once(forward, vmn,
     assert forward(id="ok").status_code == 200  # the gateway itself still gets through
     assert vmn.auth not in caplog.text
     assert "Forbidden" not in caplog.text  # refusals are counted, not logged one by one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_insert_is_one_statement_and_still_once(forward, vmn):
+    """The endpoint's own path (autocommit): INSERT ... ON CONFLICT DO NOTHING RETURNING id."""
+    assert forward(MM1="Gold").content == b"OK\n"
+    assert forward(MM1="Gold").content == b"OK duplicate\n"
+    assert forward(msg="Another text").status_code == 409
+    message = InboundMessage.objects.get()
+    assert message.stored_at is not None and message.raw["MM1"] == "Gold"
+    assert (message.vmn, message.mm1, message.body) == (vmn, "Gold", "Hello there")
