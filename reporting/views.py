@@ -89,9 +89,13 @@ def snapshot_detail(request: HttpRequest, snapshot_id: UUID) -> HttpResponse:
         "statuses": sorted((snapshot.summary or {}).get("by_status", {})),
     }
     template = "reporting/snapshot.html"
-    if request.htmx:
-        target = request.htmx.target or ""
-        template += "#rows" if target == "report-rows" else "#live"
+    if request.htmx and request.htmx.target == "report-rows":
+        template += "#rows"
+    elif request.htmx:
+        if not snapshot.is_working:
+            # The fetch has ended: reload the page for the new rows and charts.
+            return HttpResponse(headers={"HX-Refresh": "true"})
+        template += "#live"
     return render(request, template, context)
 
 

@@ -36,7 +36,9 @@
           backgroundColor: chart.kind === "bar" && chart.id === "status"
             ? chart.labels.map(function (_, i) { return COLOURS[i % COLOURS.length]; })
             : colour,
-          tension: 0.2
+          tension: 0.2,
+          spanGaps: true,
+          maxBarThickness: 64
         };
       });
       var scales = { y: { beginAtZero: true, ticks: { precision: 0 } } };
@@ -61,10 +63,4 @@
   function drawAll() { reportCharts(); balanceTrend(); }
 
   document.addEventListener("DOMContentLoaded", drawAll);
-  // The report page swaps its live part in while a fetch runs; draw what arrives.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target && event.target.querySelector && event.target.querySelector(".chart-canvas")) {
-      drawAll();
-    }
-  });
 })();

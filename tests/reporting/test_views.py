@@ -65,6 +65,18 @@ def test_a_viewer_requests_a_report_and_sees_its_rows(client_for, viewer, worksp
     assert b'id="chart-data"' in page.content and b"Show as a table" in page.content
 
 
+def test_the_progress_polls_while_working_and_reloads_when_done(
+    client_for, viewer, workspace, answer
+):
+    client = client_for(viewer)
+    page_url = request_report(client, workspace).url  # queued: its fetch never runs here
+    htmx = {"HX-Request": "true", "HX-Target": "report-live"}
+    polled = client.get(page_url, headers=htmx)
+    assert b'hx-trigger="every 1s"' in polled.content and b"Queued" in polled.content
+    ReportSnapshot.objects.update(state="ready", fetched_at=timezone.now())
+    assert client.get(page_url, headers=htmx).headers["HX-Refresh"] == "true"
+
+
 def test_an_end_before_the_start_is_refused(client_for, viewer, workspace, answer):
     response = request_report(
         client_for(viewer), workspace, preset="custom", first="2026-02-10", last="2026-02-01"
