@@ -39,17 +39,22 @@ log = logging.getLogger(__name__)
 
 
 # Each server process keeps the VMNs it served for a moment: most requests then need one insert
-# and no select. A rotation is seen at once (a refused value is checked again against the
-# database); a removed VMN keeps working for at most VMN_CACHE_SECONDS.
+# and no select. A refused auth value is checked again against the database (at most once a
+# second per key, so a burst of wrong values cannot turn into a burst of queries): a rotation is
+# seen within a second. A removed VMN keeps working for at most VMN_CACHE_SECONDS.
 VMN_CACHE_SECONDS = 2.0
+RECHECK_SECONDS = 1.0
 _vmns: dict[str, tuple[float, VirtualNumber]] = {}
 
 
-def vmn_for_key(key: str, *, fresh: bool = False) -> VirtualNumber | None:
+def vmn_for_key(key: str, *, recheck: bool = False) -> VirtualNumber | None:
+    """The VMN of a forwarding key; `recheck` reads it again unless read within the second."""
     now = time.monotonic()
     hit = _vmns.get(key)
-    if hit is not None and not fresh and hit[0] > now:
-        return hit[1]
+    if hit is not None and hit[0] > now:
+        loaded_at = hit[0] - VMN_CACHE_SECONDS
+        if not recheck or now - loaded_at < RECHECK_SECONDS:
+            return hit[1]
     vmn = VirtualNumber.objects.select_related("workspace").filter(key=key).first()
     if vmn is None:
         _vmns.pop(key, None)
@@ -108,7 +113,7 @@ def receive(request: HttpRequest, key: str) -> HttpResponse:
         return _answer(404, "unknown key")
     params, charset = _params(request)
     if not check_auth(vmn, params.get("auth", "")):
-        vmn = vmn_for_key(key, fresh=True)  # rotated a moment ago? read it again once
+        vmn = vmn_for_key(key, recheck=True)  # rotated a moment ago? read it again
         if vmn is None:
             return _answer(404, "unknown key")
         if not check_auth(vmn, params.get("auth", "")):
