@@ -152,14 +152,11 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("__all__", ["Choose an action."])))
         return _to("list", request)
-    if request.POST.get("scope") == "filtered":
-        contacts = selectors.contacts_filtered(request.workspace, request.POST)
-    else:
-        contacts = Contact.objects.for_workspace(request.workspace).filter(public_id__in=ids)
+    contacts = Contact.objects.for_workspace(request.workspace).filter(public_id__in=ids)
     action, group = form.cleaned_data["action"], form.cleaned_data["group"]
     if action == "export":
         return _export(request, contacts)
-    if not ids and request.POST.get("scope") != "filtered":
+    if not ids:
         messages.error(request, "Select some contacts first.")
     elif action == "add_to_group":
         count = book.contacts_add_to_group(contacts=contacts, group=group)

@@ -158,7 +158,13 @@ def import_start(
     with transaction.atomic():
         claimed = ContactImport.objects.filter(
             pk=contact_import.pk, state=ImportState.UPLOADED
-        ).update(mapping=mapping, policy=policy, has_header=has_header, state=ImportState.QUEUED)
+        ).update(
+            mapping=mapping,
+            policy=policy,
+            has_header=has_header,
+            state=ImportState.QUEUED,
+            heartbeat_at=timezone.now(),
+        )
         if claimed != 1:
             raise ValidationError("This import has already started.")
         remembered = {h.strip().lower(): t for h, t in zip(header, mapping, strict=False) if h}
@@ -178,7 +184,7 @@ def import_resume(*, contact_import: ContactImport) -> None:
     from ..tasks import contact_import_task
 
     claimed = ContactImport.objects.filter(pk=contact_import.pk, state=ImportState.FAILED).update(
-        state=ImportState.QUEUED, error=""
+        state=ImportState.QUEUED, error="", heartbeat_at=timezone.now()
     )
     if claimed != 1:
         raise ValidationError("Only a stopped import can be run again.")
@@ -195,7 +201,7 @@ def import_sweep(*, now: timezone.datetime | None = None) -> int:
     )
     stale = list(
         ContactImport.objects.filter(state=ImportState.QUEUED)
-        .filter(created_at__lt=cutoff)
+        .filter(heartbeat_at__lt=cutoff)
         .values_list("pk", flat=True)
     )
     for pk in stale:

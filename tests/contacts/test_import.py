@@ -187,3 +187,18 @@ def test_the_file_is_removed_once_the_job_is_done(workspace, run_import):
     job = run_import(workspace, PEOPLE, MAP3, has_header=True)
     assert not importing.default_storage.exists(job.file.name)
     assert ContactImport.objects.get().state == "done"
+
+
+def test_the_sweep_queues_again_a_job_whose_worker_stopped(workspace, run_import, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = run_import(workspace, PEOPLE, MAP3, has_header=True)
+    long_ago = timezone.now() - timedelta(hours=1)
+    ContactImport.objects.filter(pk=job.pk).update(state="running", heartbeat_at=long_ago)
+    queued = []
+    monkeypatch.setattr("contacts.tasks.contact_import_task.delay", queued.append)
+    assert importing.import_sweep() == 1
+    assert queued == [job.pk]
+    assert ContactImport.objects.get().state == "queued"
