@@ -17,7 +17,7 @@ from accounts.models import User, Workspace
 
 from ..csvparse import ReportParseError, Summary, iter_rows
 from ..gateway import report_body
-from ..models import WORKING_STATES, ReportSnapshot, ReportType, SnapshotState
+from ..models import WORKING_STATES, ReportRow, ReportSnapshot, ReportType, SnapshotState
 from ..ranges import ReportRange
 from .store import RowLimitExceeded, rows_store
 
@@ -180,8 +180,12 @@ def snapshot_store_body(*, snapshot: ReportSnapshot, body: str, fetched_at: date
         snapshot_parse(snapshot=snapshot, fetched_at=fetched_at)
     except (ReportParseError, RowLimitExceeded, UnicodeDecodeError) as exc:
         text = str(exc) if not isinstance(exc, UnicodeDecodeError) else "The report is not UTF-8."
+        # The kept file is now the bad answer, so rows from an earlier fetch go with their file.
+        ReportRow.objects.filter(workspace_id=snapshot.workspace_id, snapshot=snapshot).delete()
+        ReportSnapshot.objects.filter(pk=snapshot.pk).update(
+            fetched_at=None, row_count=0, summary={}, is_final=False
+        )
         _fail(snapshot, None, f"{text} The raw answer is kept for support.")
-        return
     if old_file and old_file != snapshot.raw_file.name:
         snapshot.raw_file.storage.delete(old_file)
 

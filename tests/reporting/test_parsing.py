@@ -122,3 +122,16 @@ def test_stored_rows_are_typed_and_the_summary_counts_statuses(make_snapshot):
     assert snapshot.summary["days"] == {"2026-01-01": [4, 4]}
     first = ReportRow.objects.get(snapshot=snapshot, seq=1)
     assert first.destination == "447700900001" and first.sent_at.year == 2026
+
+
+def test_a_bad_refresh_drops_the_rows_of_the_answer_it_replaced(make_snapshot):
+    from django.utils import timezone
+
+    from reporting.services.snapshots import snapshot_store_body
+
+    snapshot = make_snapshot(messages_csv(2))
+    snapshot_store_body(snapshot=snapshot, body=messages_csv(2)[:-5], fetched_at=timezone.now())
+    snapshot.refresh_from_db()
+    assert (snapshot.state, snapshot.row_count, snapshot.fetched_at) == ("failed", 0, None)
+    assert not ReportRow.objects.filter(snapshot=snapshot).exists()
+    assert len(list(snapshot.raw_file.storage.listdir(f"reports/{snapshot.workspace_id}")[1])) == 1
