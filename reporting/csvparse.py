@@ -6,7 +6,7 @@ reads it back here, so a 1,000,000-row report is stored without holding it whole
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -103,13 +103,13 @@ def iter_rows(lines: Iterable[str], report_type: str) -> Iterator[list]:
     """Parse CSV lines into value lists in FIELDS order; raise ReportParseError on bad shape."""
     columns = COLUMNS[report_type]
     reader = csv.reader(lines, strict=True)
-    mapping: list[int | None] | None = None
+    plan: list[tuple[int, int, Callable[[str], object]]] | None = None
     width = 0
     try:
         for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
-            if mapping is None:
+            if not record or (not record[0].strip() and not "".join(record).strip()):
+                continue  # a blank line
+            if plan is None:
                 header = [normalise_header(cell) for cell in record]
                 if set(header) & set(columns):
                     missing = [name for name in columns if name not in header]
@@ -117,39 +117,59 @@ def iter_rows(lines: Iterable[str], report_type: str) -> Iterator[list]:
                         raise ReportParseError(
                             f"The {report_type} report lacks the column(s) {', '.join(missing)}."
                         )
-                    mapping = [_INDEX.get(columns.get(name, "")) for name in header]
+                    plan = _plan([columns.get(name) for name in header])
                     width = len(header)
                     continue
                 # No header: the documented column order (as the textconnect client assumes).
-                mapping = [_INDEX[field] for field in columns.values()]
-                width = len(mapping)
-            yield _row(record, mapping, width, reader.line_num)
+                plan = _plan(list(columns.values()))
+                width = len(plan)
+            if len(record) != width:
+                raise ReportParseError(
+                    f"Line {reader.line_num} has {len(record)} fields where the header has "
+                    f"{width}: the report is malformed or truncated."
+                )
+            values: list = ["", "", "", "", "", None, None, None, "", None]
+            for position, index, convert in plan:
+                values[index] = convert(record[position])
+            yield values
     except csv.Error as exc:
         raise ReportParseError(f"Malformed CSV near line {reader.line_num}: {exc}.") from None
 
 
-def _row(record: list[str], mapping: list[int | None], width: int, line: int) -> list:
-    if len(record) != width:
-        raise ReportParseError(
-            f"Line {line} has {len(record)} fields where the header has {width}: the report is "
-            "malformed or truncated."
-        )
-    values: list = ["", "", "", "", "", None, None, None, "", None]
-    for cell, index in zip(record, mapping, strict=True):
-        if index is None:
+def _plan(fields: list[str | None]) -> list[tuple[int, int, Callable[[str], object]]]:
+    """For each CSV column we keep: its position, its place in FIELDS and its converter."""
+    plan = []
+    for position, field in enumerate(fields):
+        if field is None:
             continue
-        if 5 <= index <= 7:
-            values[index] = vendor_datetime(cell)
-        elif index == 9:
-            count = cell.strip()
-            if not count.isdigit():
-                raise ReportParseError(f"Line {line}: the count {count[:20]!r} is not a number.")
-            values[index] = int(count)
-        elif index == 8:
-            values[index] = cell.replace("\x00", "")
+        if field in DATE_FIELDS:
+            convert: Callable[[str], object] = vendor_datetime
+        elif field == "count":
+            convert = _count
+        elif field == "body":
+            convert = _body
         else:
-            values[index] = cell.strip()[: _LIMITS[FIELDS[index]]]
-    return values
+            convert = _text(_LIMITS[field])
+        plan.append((position, _INDEX[field], convert))
+    return plan
+
+
+def _text(limit: int) -> Callable[[str], str]:
+    def convert(cell: str) -> str:
+        return cell.strip()[:limit]
+
+    return convert
+
+
+def _body(cell: str) -> str:
+    return cell.replace("\x00", "")
+
+
+def _count(cell: str) -> int:
+    count = cell.strip()
+    if not count.isdigit():
+        raise ReportParseError(f"The count {count[:20]!r} is not a number.")
+    return int(count)
 
 
 class Summary:
