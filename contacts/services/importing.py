@@ -530,7 +530,7 @@ class ChunkWriter:
         if not issues:
             return
         if not self.postgres:
-            self._issues(issues)
+            ImportIssue.objects.bulk_create(issues, batch_size=1000)
             return
         table = ImportIssue._meta.db_table
         sql = f"COPY {table} (contact_import_id, line, result, reason, fields) FROM STDIN"

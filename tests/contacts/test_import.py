@@ -202,3 +202,18 @@ def test_the_sweep_queues_again_a_job_whose_worker_stopped(workspace, run_import
     assert importing.import_sweep() == 1
     assert queued == [job.pk]
     assert ContactImport.objects.get().state == "queued"
+
+
+def test_the_portable_path_gives_the_same_answer(workspace, run_import, monkeypatch):
+    """`make run` uses SQLite: bulk_create instead of COPY, IN lists instead of index probes."""
+    real = importing.ChunkWriter.__init__
+
+    def portable(self, job):
+        real(self, job)
+        self.postgres = False
+
+    monkeypatch.setattr(importing.ChunkWriter, "__init__", portable)
+    job = run_import(workspace, VENDOR_EXAMPLE)
+    assert [str(i) for i in job.issues.all()] == ["4 : No name", "5 : Invalid number (mynumber)"]
+    again = run_import(workspace, VENDOR_EXAMPLE, policy="overwrite")
+    assert (again.updated, again.failed, Contact.objects.count()) == (3, 2, 3)
