@@ -20,7 +20,7 @@ from .forms import ReportRequestForm, ScheduleForm
 from .models import ReportSnapshot, ScheduledReport
 from .selectors import RowQuery, snapshot_rows
 from .services.schedules import scheduled_report_create
-from .services.snapshots import snapshot_claim, snapshot_request
+from .services.snapshots import snapshot_claim, snapshot_is_stale, snapshot_request
 
 
 @workspace_view()
@@ -71,6 +71,8 @@ def _snapshot(request: HttpRequest, snapshot_id: UUID) -> ReportSnapshot:
 @workspace_view()
 def snapshot_detail(request: HttpRequest, snapshot_id: UUID) -> HttpResponse:
     snapshot = _snapshot(request, snapshot_id)
+    if not request.htmx and snapshot_is_stale(snapshot):
+        snapshot = snapshot_claim(snapshot=snapshot, user=request.user)
     query = RowQuery.from_params(request.GET)
     params = request.GET.copy()
     params.pop("cursor", None)

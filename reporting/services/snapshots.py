@@ -54,6 +54,21 @@ def snapshot_needs_fetch(snapshot: ReportSnapshot, *, now: datetime, refresh: bo
     return snapshot.fetched_at < now - timedelta(seconds=settings.REPORTING_TTL_SECONDS)
 
 
+def snapshot_is_stale(snapshot: ReportSnapshot, *, now: datetime | None = None) -> bool:
+    """A ready report of a range touching today, older than the TTL: opening it fetches it again.
+
+    (The Outbox and failed reports are fetched only when requested, so a page never loops.)
+    """
+    now = now or timezone.now()
+    return (
+        snapshot.state == SnapshotState.READY
+        and not snapshot.is_final
+        and snapshot.report_type != ReportType.OUTBOX
+        and snapshot.fetched_at is not None
+        and snapshot.fetched_at < now - timedelta(seconds=settings.REPORTING_TTL_SECONDS)
+    )
+
+
 def _snapshot_for(workspace: Workspace, report_type: str, rng: ReportRange) -> ReportSnapshot:
     key = {
         "workspace": workspace,

@@ -77,6 +77,18 @@ def test_the_progress_polls_while_working_and_reloads_when_done(
     assert client.get(page_url, headers=htmx).headers["HX-Refresh"] == "true"
 
 
+def test_opening_a_stale_report_of_today_fetches_it_again(
+    client_for, viewer, workspace, answer, settings
+):
+    client = client_for(viewer)
+    page_url = request_report(client, workspace, answer, preset="today").url
+    old = timezone.now() - timedelta(seconds=settings.REPORTING_TTL_SECONDS + 1)
+    ReportSnapshot.objects.update(fetched_at=old)
+    with answer["commit"](execute=True):
+        client.get(page_url)
+    assert ReportSnapshot.objects.get().fetch_count == 2
+
+
 def test_an_end_before_the_start_is_refused(client_for, viewer, workspace, answer):
     response = request_report(
         client_for(viewer), workspace, preset="custom", first="2026-02-10", last="2026-02-01"
