@@ -49,7 +49,11 @@ def test_cost_is_parts_times_credits_per_part(body, numbers):
     assert sending.cost(body, numbers) == Decimal(expected) == credits_needed(body, numbers)
 
 
-@given(body=BODIES, numbers=NUMBERS)
+# The API refuses a NUL character in any parameter but ContactsCSV (-507, tested on its own).
+SENDABLE_BODIES = BODIES.filter(lambda body: "\x00" not in body)
+
+
+@given(body=SENDABLE_BODIES, numbers=NUMBERS)
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_send_over_http_charges_exactly_the_parts_rule(gateway, body, numbers):
     Message.objects.all().delete()
