@@ -12,7 +12,7 @@ from .test_reseller import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VMN = "447700900500"
+VMN = "447700900777"
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from accounts.management.commands.seed_demo import DEMO_VMN
 from inbound.models import VirtualNumber
 from sandbox.models import VirtualNumber as SandboxNumber
 
@@ -10,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_wires_the_demo_vmn_to_the_sandbox_once():
+    SandboxNumber.objects.filter(number=DEMO_VMN).delete()  # left by no other test, to be sure
     call_command("seed_demo", url="http://127.0.0.1:8000", stdout=None)
     call_command("seed_demo", url="http://127.0.0.1:8000", stdout=None)
     vmn = VirtualNumber.objects.get(workspace__slug="demo")
