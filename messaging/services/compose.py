@@ -52,6 +52,8 @@ def clean_source(value: str) -> str:
 def clean_body(value: str) -> str:
     if not value or not value.strip():
         raise ValidationError("Write a message.")
+    if "\x00" in value:
+        raise ValidationError("The message contains a NUL character, which cannot be sent.")
     if len(value) > MAX_BODY_CHARS:
         raise ValidationError(
             f"A message has at most {MAX_BODY_CHARS} characters; this one has {len(value)}."
