@@ -219,3 +219,27 @@ def test_the_rows_to_fix_download_as_csv(client_for, workspace, sender, run_impo
     response = client_for(sender).get(url(workspace, "import_issues", import_id=job.public_id))
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[1:] == ["2,No name,,07700900102", "3,Invalid number (nope),Cid,nope"]
+
+
+def test_htmx_searches_get_only_the_results(client_for, workspace, viewer):
+    make(workspace, "Ann Lee", "+447700900101")
+    headers = {"HX-Request": "true", "HX-Target": "contact-results"}
+    page = client_for(viewer).get(url(workspace, "list"), {"q": "ann"}, headers=headers)
+    body = page.content.decode()
+    assert body.lstrip().startswith('<div id="contact-results">') and "Ann Lee" in body
+
+
+def test_the_import_page_polls_while_the_job_runs(client_for, workspace, viewer):
+    job = ContactImport.objects.create(
+        workspace=workspace, state="running", size=100, bytes_done=40
+    )
+    headers = {"HX-Request": "true", "HX-Target": "import-live"}
+    body = client_for(viewer).get(
+        url(workspace, "import", import_id=job.public_id), headers=headers
+    )
+    html = body.content.decode()
+    assert 'hx-trigger="every 1s"' in html and 'value="40"' in html
+
+
+def test_a_viewer_cannot_export(client_for, workspace, viewer):
+    assert client_for(viewer).get(url(workspace, "export")).status_code == 403
