@@ -66,7 +66,7 @@ def test_a_double_submitted_composer_makes_one_broadcast(client_for, workspace, 
     [
         ({"body": ""}, "body", "required"),
         ({"body": "x" * 460}, "body", "at most 459"),
-        ({"body": "Hi\x00there"}, "body", "NUL character"),
+        ({"body": "Hi\x00there"}, "body", "Null characters are not allowed"),
         ({"numbers": ""}, "__all__", "at least one recipient"),
         ({"source": "Acme!!"}, "source", "letters, digits and spaces"),
         ({"source": "A" * 12}, "source", "at most"),
