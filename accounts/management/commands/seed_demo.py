@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import GatewayConnection, Membership, User, Workspace
 from accounts.roles import Role
@@ -80,7 +81,15 @@ class Command(BaseCommand):
             self.stderr.write(f"Could not create the sandbox account: {exc}")
             return
         token = out.getvalue().strip()
-        GatewayConnection.objects.create(workspace=workspace, token=token, is_admin_account=True)
+        # The account was created with these credits just now: that is its balance.
+        GatewayConnection.objects.create(
+            workspace=workspace,
+            token=token,
+            is_admin_account=True,
+            balance=DEMO_CREDITS,
+            balance_checked_at=timezone.now(),
+            check_state="ok",
+        )
         self.stdout.write(
             f"Sandbox account '{DEMO_SANDBOX_USER}' with {DEMO_CREDITS} credits connected."
         )
