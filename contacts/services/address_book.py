@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Workspace
@@ -152,6 +155,21 @@ def address_book_action(*, request: HttpRequest, kind: JobKind) -> GatewayJob:
     }[kind]
     audit_record(action, request=request)
     return sync.gateway_job_start(workspace=request.workspace, kind=kind, user=request.user)
+
+
+@transaction.atomic
+def contact_opt_out(*, contact: Contact, when: datetime | None = None) -> None:
+    """Record an opt-out. The contact stays here, shown as opted out; on the gateway each of its
+    groups is emptied and refilled without it, so a send to the group cannot reach it."""
+    if contact.opted_out_at is not None:
+        return
+    contact.opted_out_at = when or timezone.now()
+    contact.save(update_fields=["opted_out_at", "updated_at"])
+    for group in contact.groups.all():
+        sync.gateway_job_start(
+            workspace=contact.workspace, kind=JobKind.EMPTY_GROUP, target=group.gateway_name
+        )
+    sync.mark_stale(contact.workspace, "A contact opted out.")
 
 
 def contacts_retry(*, workspace: Workspace) -> int:
