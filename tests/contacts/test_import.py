@@ -217,3 +217,13 @@ def test_the_portable_path_gives_the_same_answer(workspace, run_import, monkeypa
     assert [str(i) for i in job.issues.all()] == ["4 : No name", "5 : Invalid number (mynumber)"]
     again = run_import(workspace, VENDOR_EXAMPLE, policy="overwrite")
     assert (again.updated, again.failed, Contact.objects.count()) == (3, 2, 3)
+
+
+def test_a_group_name_too_long_for_the_gateway_is_partial(workspace, run_import):
+    data = b"Ann,07700900101,," + b"g" * 101 + b",VIP\n"
+    job = run_import(workspace, data)
+    assert (job.imported, job.partial, job.failed) == (1, 1, 0)
+    assert str(job.issues.get()) == (
+        "1 : Could not add to group (gggggggggggggggggggg...): over 100 characters"
+    )
+    assert [g.name for g in Contact.objects.get().groups.all()] == ["VIP"]
