@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import GatewayConnection, Workspace
@@ -49,7 +49,7 @@ class Dashboard:
         return bool(self.unknown_count or self.failed_broadcasts)
 
 
-def _capped(queryset) -> int:  # noqa: ANN001
+def _capped(queryset: QuerySet) -> int:
     return queryset[: COUNT_CAP + 1].count()
 
 

@@ -3,6 +3,7 @@
 import io
 import logging
 import zoneinfo
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -212,7 +213,7 @@ def snapshot_parse(*, snapshot: ReportSnapshot, fetched_at: datetime) -> None:
         _check_complete(raw)
         lines = io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
-        def rows():  # noqa: ANN202
+        def rows() -> Iterator[list]:
             for values in iter_rows(lines, snapshot.report_type):
                 summary.add(values)
                 yield values
