@@ -139,7 +139,7 @@ def parse_received(value: str) -> datetime:
     return naive.replace(tzinfo=VENDOR_ZONE)
 
 
-def read_number(value: str, country: str) -> str:
+def read_number(value: str, country: str, name: str = "source") -> str:
     """A sender or VMN in E.164; a short alphanumeric sender is kept as it came."""
     text = value.strip()
     try:
@@ -147,7 +147,7 @@ def read_number(value: str, country: str) -> str:
     except InvalidNumber:
         if text and len(text) <= 20 and text.replace(" ", "").isalnum():
             return text
-        raise Refused(400, "source: not a phone number or sender name") from None
+        raise Refused(400, f"{name}: not a phone number or sender name") from None
 
 
 def message_fields(vmn: VirtualNumber, params: dict[str, str]) -> dict[str, object]:
@@ -162,7 +162,7 @@ def message_fields(vmn: VirtualNumber, params: dict[str, str]) -> dict[str, obje
     if len(body) > settings.INBOUND_MAX_BODY_CHARS:
         raise Refused(413, f"msg: longer than {settings.INBOUND_MAX_BODY_CHARS} characters")
     country = vmn.workspace.default_country
-    dest = read_number(params["dest"], country)
+    dest = read_number(params["dest"], country, "dest")
     if dest != vmn.number and not (
         VirtualNumber.objects.filter(workspace_id=vmn.workspace_id, number=dest).exists()
     ):
