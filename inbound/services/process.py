@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Workspace
 from contacts.models import Contact, Group, GroupMembership
 from contacts.phone import gateway_number
+from contacts.services.address_book import contact_opt_out
 from messaging.services.compose import send_now
 from messaging.services.dispatch import broadcast_dispatch
 
@@ -189,6 +190,15 @@ def _send(message: InboundMessage, body: str, contact: Contact | None) -> int | 
     return broadcast.pk
 
 
+def _opt_out_everywhere(message: InboundMessage) -> None:
+    """Every contact with the number opts out (and leaves its groups on the gateway too)."""
+    contacts = Contact.objects.for_workspace(message.workspace).filter(
+        number=message.source, opted_out_at__isnull=True
+    )
+    for contact in contacts:
+        contact_opt_out(contact=contact)
+
+
 def opt_out_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
     """Opt the sender out (creating the contact if needed), after one confirmation if set.
 
@@ -199,9 +209,7 @@ def opt_out_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
     confirm = prefs.opt_out_reply.strip() and contact.opted_out_at is None
     if confirm and (broadcast_id := _send(message, prefs.opt_out_reply, contact)):
         broadcast_dispatch(broadcast_id=broadcast_id)  # claimed rows are sent once, here
-    Contact.objects.for_workspace(message.workspace).filter(
-        number=message.source, opted_out_at__isnull=True
-    ).update(opted_out_at=timezone.now())
+    _opt_out_everywhere(message)
     InboundMessage.objects.filter(pk=message.pk).update(contact=contact, opt_applied=True)
     Conversation.objects.filter(pk=message.conversation_id).update(contact=contact)
 
@@ -255,7 +263,7 @@ def opt_outs_finish(*, older_than: timedelta = timedelta(minutes=2)) -> int:
     done = 0
     for message in stuck[:500]:
         contact = _contact_or_create(message)
-        Contact.objects.filter(pk=contact.pk, opted_out_at__isnull=True).update(opted_out_at=now)
+        _opt_out_everywhere(message)
         InboundMessage.objects.filter(pk=message.pk).update(contact=contact, opt_applied=True)
         done += 1
     return done

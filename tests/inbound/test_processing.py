@@ -112,3 +112,13 @@ def test_replies_come_from_the_vmn(receive, workspace):
     AutoReplyRule.objects.create(workspace=workspace, keyword="", reply="Thanks.")
     receive("Hi")
     assert Message.objects.get().broadcast.source == "447700900500"
+
+
+def test_an_opt_out_also_takes_the_contact_out_of_its_groups_on_the_gateway(receive, workspace):
+    from contacts.models import GatewayJob
+
+    contact = Contact.objects.create(workspace=workspace, number=SENDER)
+    group = Group.objects.create(workspace=workspace, name="Offers")
+    GroupMembership.objects.create(group=group, contact=contact)
+    receive("STOP")
+    assert GatewayJob.objects.filter(kind="empty_group", target="Offers").exists()
