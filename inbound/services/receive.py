@@ -5,6 +5,7 @@ Contact matching, opt-outs and auto-replies run in the worker once the row is co
 """
 
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl
@@ -21,6 +22,7 @@ from textconnect.limits import INBOUND_DATETIME_FORMAT, VENDOR_TIME_ZONE
 
 from ..models import InboundMessage, VirtualNumber
 
+log = logging.getLogger(__name__)
 VENDOR_ZONE = ZoneInfo(VENDOR_TIME_ZONE)
 DRAIN_FLAG = "inbound:drain-queued"
 DRAIN_FLAG_SECONDS = 10  # should the queued drain be lost, the next text queues another after this
@@ -249,5 +251,8 @@ def processing_schedule() -> None:
     """
     from ..tasks import inbound_drain_task
 
-    if _flag_set(DRAIN_FLAG, DRAIN_FLAG_SECONDS):
-        inbound_drain_task.delay()
+    try:
+        if _flag_set(DRAIN_FLAG, DRAIN_FLAG_SECONDS):
+            inbound_drain_task.delay()
+    except Exception:  # the text is stored; the minute sweep queues the drain once it can
+        log.warning("inbound: could not queue processing", exc_info=True)

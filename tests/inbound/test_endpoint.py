@@ -182,3 +182,20 @@ def test_outside_a_transaction_the_insert_is_one_statement_and_still_once(forwar
     message = InboundMessage.objects.get()
     assert message.stored_at is not None and message.raw["MM1"] == "Gold"
     assert (message.vmn, message.mm1, message.body) == (vmn, "Gold", "Hello there")
+
+
+def test_with_the_cache_down_a_text_is_still_stored(
+    forward, monkeypatch, django_capture_on_commit_callbacks
+):
+    from inbound.services import receive
+
+    def down(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(receive, "count_hit", down)
+    monkeypatch.setattr(endpoint, "count_hit", down)
+    monkeypatch.setattr(receive, "_flag_set", down)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert forward().status_code == 200
+    assert len(callbacks) == 1  # processing could not be queued: the sweep queues it later
+    assert InboundMessage.objects.count() == 1
