@@ -85,7 +85,11 @@ def _params(request: HttpRequest) -> tuple[dict[str, str], str]:
 
 
 def _bad_auth(request: HttpRequest, vmn: VirtualNumber) -> HttpResponse:
-    count = count_hit("badauth", vmn.key)
+    try:
+        count = count_hit("badauth", vmn.key)
+    except Exception:  # the cache is down: refuse without counting (and without auditing each)
+        log.warning("inbound: wrong-auth count unavailable (cache down?)", exc_info=True)
+        return _answer(403, "forbidden")
     if count == 1:  # the first of the minute is recorded; the sweep summarises the rest
         audit_record(
             "inbound_auth_failed",

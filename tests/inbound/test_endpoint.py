@@ -199,3 +199,4 @@ def test_with_the_cache_down_a_text_is_still_stored(
         assert forward().status_code == 200
     assert len(callbacks) == 1  # processing could not be queued: the sweep queues it later
     assert InboundMessage.objects.count() == 1
+    assert forward(auth="wrong", id="2").status_code == 403
