@@ -18,6 +18,7 @@ from textconnect import (
     MessageRow,
     OutboxRow,
     ReportType,
+    TextConnectError,
     UsageRow,
     credits_needed,
 )
@@ -236,3 +237,18 @@ def test_command_line_sends_and_reads_status_on_the_sandbox(live, monkeypatch, c
     assert capsys.readouterr().out == f"{message_id},Delivered\n"
     assert main(["report", "Messages"]) == 0
     assert message_id in capsys.readouterr().out
+
+
+def test_report_csv_returns_the_gateways_body_unparsed(live):
+    live.client.send(["447700900123"], "Acme", 'Hello, "world"')
+    now = datetime.now(UTC)
+    text = live.client.report_csv("Messages", now - timedelta(minutes=5), now)
+    assert text.splitlines()[0].startswith('"MessageID","Username","Destination"')
+    assert '"447700900123"' in text
+
+
+def test_report_csv_raises_the_gateways_error(live):
+    now = datetime.now(UTC)
+    with pytest.raises(TextConnectError) as raised:
+        live.client.report_csv("Bogus", now - timedelta(minutes=5), now)
+    assert raised.value.code == -601
