@@ -20,5 +20,6 @@ urlpatterns = [
     path("settings/vmns/<uuid:vmn_id>/delete/", views.vmn_delete, name="vmn_delete"),
     path("settings/opt-out/", views.opt_words, name="opt_words"),
     path("settings/rules/", views.rule_add, name="rule_add"),
+    path("settings/rules/<uuid:rule_id>/", views.rule_edit, name="rule_edit"),
     path("settings/rules/<uuid:rule_id>/delete/", views.rule_delete, name="rule_delete"),
 ]

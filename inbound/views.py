@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import workspace_view
 from accounts.roles import Role
@@ -217,6 +217,20 @@ def rule_add(request: HttpRequest) -> HttpResponse:
     setup.rule_save(request=request, rule=form.instance)
     messages.success(request, f"Auto-reply for {form.instance} saved.")
     return _to_settings(request)
+
+
+@workspace_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def rule_edit(request: HttpRequest, rule_id: UUID) -> HttpResponse:
+    rule = get_object_or_404(
+        AutoReplyRule.objects.for_workspace(request.workspace), public_id=rule_id
+    )
+    form = AutoReplyRuleForm(request.workspace, request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        setup.rule_save(request=request, rule=form.instance)
+        messages.success(request, f"Auto-reply for {form.instance} saved.")
+        return _to_settings(request)
+    return render(request, "inbound/rule_edit.html", {"form": form, "rule": rule})
 
 
 @workspace_view(Role.ADMIN)

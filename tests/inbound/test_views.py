@@ -170,6 +170,27 @@ def test_an_admin_adds_an_auto_reply(client_for, admin, workspace):
     assert AutoReplyRule.objects.get().keyword == "HOURS"
 
 
+def test_an_admin_edits_an_auto_reply(client_for, admin, workspace):
+    rule = AutoReplyRule.objects.create(workspace=workspace, keyword="HOURS", reply="9 to 5")
+    client_for(admin).post(
+        url("rule_edit", workspace, rule_id=rule.public_id),
+        {"keyword": "open", "reply": "8 to 6, Monday to Saturday", "is_active": "on"},
+    )
+    rule.refresh_from_db()
+    assert (rule.keyword, rule.reply) == ("OPEN", "8 to 6, Monday to Saturday")
+    assert AuditEvent.objects.filter(action="auto_reply_saved", workspace=workspace).exists()
+
+
+def test_a_sender_cannot_edit_an_auto_reply(client_for, sender, workspace):
+    rule = AutoReplyRule.objects.create(workspace=workspace, keyword="HOURS", reply="9 to 5")
+    response = client_for(sender).post(
+        url("rule_edit", workspace, rule_id=rule.public_id), {"keyword": "X", "reply": "Y"}
+    )
+    assert response.status_code == 403
+    rule.refresh_from_db()
+    assert rule.reply == "9 to 5"
+
+
 def test_the_operator_admin_never_shows_the_auth_value(client, vmn, django_user_model):
     staff = django_user_model.objects.create_superuser("op@example.com", "pw-123456789")
     client.force_login(staff)
