@@ -38,7 +38,13 @@ class VirtualNumberForm(forms.ModelForm):
 class InboxSettingsForm(forms.ModelForm):
     class Meta:
         model = InboxSettings
-        fields = ["opt_out_words", "opt_in_words", "opt_out_reply", "opt_in_reply"]
+        fields = [
+            "opt_out_words",
+            "opt_in_words",
+            "opt_out_reply",
+            "opt_in_reply",
+            "notify_members",
+        ]
         labels = {"opt_out_words": "Opt-out words", "opt_in_words": "Opt-in words"}
         widgets = {
             "opt_out_reply": forms.Textarea(attrs={"rows": 2}),

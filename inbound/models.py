@@ -91,6 +91,12 @@ class InboxSettings(models.Model):
         blank=True,
         help_text="Sent when someone opts back in. Leave blank to send nothing.",
     )
+    notify_members = models.BooleanField(
+        "email members when a text arrives",
+        default=False,
+        help_text="Owners, admins and senders get an email (at most one per conversation every "
+        "ten minutes).",
+    )
     reconciled_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = WorkspaceScopedManager()

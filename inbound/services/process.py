@@ -11,11 +11,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Workspace
+from accounts.models import Membership, Workspace
+from accounts.roles import Role
 from contacts.models import Contact, Group, GroupMembership
 from contacts.phone import gateway_number
 from contacts.services.address_book import contact_opt_out
@@ -142,6 +145,41 @@ def inbound_process(*, message_id: int) -> None:
         opt_in_apply(message=message, prefs=prefs)
     else:
         auto_reply(message=message, conversation=conversation)
+        notify_members(message=message, conversation=conversation, prefs=prefs)
+
+
+NOTIFY_EVERY_SECONDS = 600
+NOTIFIED_ROLES = [Role.OWNER, Role.ADMIN, Role.SENDER]
+
+
+def notify_members(
+    *, message: InboundMessage, conversation: Conversation, prefs: InboxSettings
+) -> bool:
+    """Email the members who answer texts, at most once per conversation every ten minutes."""
+    if not prefs.notify_members:
+        return False
+    if not cache.add(f"inbound:notified:{conversation.public_id}", 1, timeout=NOTIFY_EVERY_SECONDS):
+        return False
+    workspace = message.workspace
+    recipients = list(
+        Membership.objects.for_workspace(workspace)
+        .filter(role__in=NOTIFIED_ROLES)
+        .values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return False
+    who = message.contact.name if message.contact and message.contact.name else message.source
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "inbound:conversation",
+        kwargs={"slug": workspace.slug, "conversation_id": conversation.public_id},
+    )
+    send_mail(
+        subject=f"New text from {who} in {workspace.name}",
+        message=f"{who} wrote:\n\n{message.body[:500]}\n\nOpen the conversation: {link}\n",
+        from_email=None,
+        recipient_list=recipients,
+    )
+    return True
 
 
 def inbound_drain(*, batch: int = 200) -> int:

@@ -122,3 +122,32 @@ def test_an_opt_out_also_takes_the_contact_out_of_its_groups_on_the_gateway(rece
     GroupMembership.objects.create(group=group, contact=contact)
     receive("STOP")
     assert GatewayJob.objects.filter(kind="empty_group", target="Offers").exists()
+
+
+def test_members_who_answer_texts_are_emailed_when_asked(
+    receive, workspace, owner, admin, sender, viewer, mailoutbox
+):
+    InboxSettings.objects.create(workspace=workspace, notify_members=True)
+    receive("Is the shop open on Sunday?")
+    assert len(mailoutbox) == 1
+    assert sorted(mailoutbox[0].to) == sorted([owner.email, admin.email, sender.email])
+    assert "Is the shop open on Sunday?" in mailoutbox[0].body
+    assert "/inbox/c/" in mailoutbox[0].body
+
+
+def test_a_busy_conversation_sends_one_email_in_ten_minutes(receive, workspace, owner, mailoutbox):
+    InboxSettings.objects.create(workspace=workspace, notify_members=True)
+    receive("One")
+    receive("Two")
+    assert len(mailoutbox) == 1
+
+
+def test_no_email_unless_the_workspace_asks_for_it(receive, workspace, owner, mailoutbox):
+    receive("Hello")
+    assert mailoutbox == []
+
+
+def test_an_opt_out_sends_no_email(receive, workspace, owner, mailoutbox):
+    InboxSettings.objects.create(workspace=workspace, notify_members=True)
+    receive("STOP")
+    assert mailoutbox == []
