@@ -1,12 +1,13 @@
 """Shared fixtures: a workspace with one member per role, and an outsider in a second workspace."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
 
 from accounts.models import User, Workspace
 from accounts.roles import Role
+from config.celery import app as celery_app
 
 from .factories import MembershipFactory, UserFactory, WorkspaceFactory
 
@@ -68,3 +69,14 @@ def client_for() -> Callable[[User | None], Client]:
 def _fast_password_hashing(settings) -> None:
     """Tests hash many passwords; the production hasher is deliberately slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Run queued tasks inline, in whichever thread queues them (the live server's too); the
+    worker tests use a real worker instead."""
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = False

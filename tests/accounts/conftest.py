@@ -1,19 +1,8 @@
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from accounts.models import GatewayConnection, Workspace
-from config.celery import app as celery_app
-
-
-@pytest.fixture
-def eager_tasks(django_capture_on_commit_callbacks) -> Iterator[None]:  # noqa: ANN001
-    """Run queued tasks inline, for view tests; the worker tests use a real worker."""
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import GatewayConnection
-from config.celery import app as celery_app
 from inbound.models import VirtualNumber
 from sandbox import inbound as handset
 
@@ -15,16 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 VMN = "447700900777"
 
 
-@pytest.fixture
-def inline_tasks():
-    """The live server runs queued tasks in its own thread (the worker tests cover the worker)."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
 def test_a_handset_reply_appears_in_the_open_inbox(
-    live_server, page, workspace, owner, sandbox_account, sandbox_api_url, inline_tasks, settings,
+    live_server, page, workspace, owner, sandbox_account, sandbox_api_url, eager_tasks, settings,
     tmp_path,
 ):  # fmt: skip
     settings.SANDBOX_DELIVERY_SECONDS = 0

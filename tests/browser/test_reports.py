@@ -5,18 +5,10 @@ import pytest
 
 from accounts.gateway import client_for as gateway_client
 from accounts.models import GatewayConnection
-from config.celery import app as celery_app
 
 from ..factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def inline_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def test_request_a_report_see_the_chart_and_download_the_csv(
@@ -26,7 +18,7 @@ def test_request_a_report_see_the_chart_and_download_the_csv(
     viewer,
     sandbox_account,
     sandbox_api_url,
-    inline_tasks,
+    eager_tasks,
     settings,
     tmp_path,
 ):

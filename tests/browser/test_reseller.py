@@ -5,20 +5,11 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import GatewayConnection
-from config.celery import app as celery_app
 from sandbox.models import SandboxAccount
 
 from ..factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def inline_tasks():
-    """The live server runs queued tasks in its own thread (the worker tests cover the worker)."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def log_in(page, base, email):
@@ -29,7 +20,7 @@ def log_in(page, base, email):
 
 
 def test_create_a_child_and_move_credits(
-    live_server, page, workspace, owner, sandbox_account, sandbox_api_url, inline_tasks, tmp_path
+    live_server, page, workspace, owner, sandbox_account, sandbox_api_url, eager_tasks, tmp_path
 ):
     parent = sandbox_account(username="reseller", credits=500, admin=True)
     GatewayConnection.objects.create(

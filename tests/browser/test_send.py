@@ -4,19 +4,11 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import GatewayConnection
-from config.celery import app as celery_app
 from messaging.services import tracking
 
 from ..factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def inline_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def test_compose_send_and_see_delivered(
@@ -26,7 +18,7 @@ def test_compose_send_and_see_delivered(
     sender,
     sandbox_account,
     sandbox_api_url,
-    inline_tasks,
+    eager_tasks,
     settings,
     tmp_path,
 ):

@@ -1,12 +1,11 @@
 """Fixtures for the contacts tests: inline tasks, a workspace connected to the sandbox, imports."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import GatewayConnection, Workspace
-from config.celery import app as celery_app
 from contacts.models import ContactImport
 from contacts.services import importing
 
@@ -16,16 +15,6 @@ def _media(request, settings, tmp_path) -> None:  # noqa: ANN001
     """Uploads go to a throw-away folder; the worker process keeps the default one."""
     if request.node.get_closest_marker("worker") is None:
         settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def eager_tasks(django_capture_on_commit_callbacks) -> Iterator[None]:  # noqa: ANN001
-    """Run queued tasks inline, for view tests; the worker tests use a real worker."""
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import GatewayConnection, Workspace
-from config.celery import app as celery_app
 from inbound import endpoint
 from inbound.models import VirtualNumber
 
@@ -27,16 +26,6 @@ def _fresh_cache() -> Iterator[None]:
     yield
     cache.clear()
     endpoint._vmns.clear()
-
-
-@pytest.fixture
-def eager_tasks(django_capture_on_commit_callbacks) -> Iterator[None]:  # noqa: ANN001
-    """Run queued tasks inline; the worker test uses a real worker."""
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -13,17 +13,7 @@ from sandbox.models import DistributionList, ForwardAttempt, ListEntry, VirtualN
 
 from .conftest import SENDER, VMN
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _inline_tasks(settings):  # noqa: ANN001, ANN202
-    """The live server runs queued tasks in its own thread (the worker test covers the worker)."""
-    from config.celery import app as celery_app
-
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
 
 def text_from_handset(body: str, sender: str = SENDER) -> str:

@@ -43,13 +43,3 @@ def uk(last: int) -> str:
 def many(count: int, start: int = 0) -> list[str]:
     """`count` distinct UK mobiles that the sandbox delivers (they all end in 500)."""
     return [f"+447{i:06d}500" for i in range(start, start + count)]
-
-
-@pytest.fixture
-def eager_tasks(django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
-    """Run queued tasks inline (the worker tests use a real worker)."""
-    from config.celery import app as celery_app
-
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False

@@ -32,16 +32,11 @@ def errors(response, field="__all__"):
     return " ".join(response.context["form"].errors.get(field, []))
 
 
-@pytest.fixture
-def eager(eager_tasks):
-    return None
-
-
 def test_a_viewer_cannot_open_the_composer(client_for, workspace, viewer):
     assert client_for(viewer).get(url(workspace, "compose")).status_code == 403
 
 
-def test_compose_then_confirm_sends_once(client_for, workspace, sender, gateway, eager):
+def test_compose_then_confirm_sends_once(client_for, workspace, sender, gateway, eager_tasks):
     client = client_for(sender)
     response = compose_post(client, workspace, numbers=f"{uk(101)}\n07700 900102")
     broadcast = Broadcast.objects.get()
@@ -118,7 +113,7 @@ def test_confirm_refuses_when_the_balance_does_not_cover(client_for, workspace, 
     assert Broadcast.objects.get().status == "draft"
 
 
-def test_schedule_then_cancel(client_for, workspace, sender, gateway, eager):
+def test_schedule_then_cancel(client_for, workspace, sender, gateway, eager_tasks):
     later = (timezone.localtime(timezone.now() + timedelta(hours=2))).strftime("%Y-%m-%dT%H:%M")
     compose_post(client_for(sender), workspace, schedule_at=later)
     broadcast = Broadcast.objects.get()
@@ -132,7 +127,7 @@ def test_schedule_then_cancel(client_for, workspace, sender, gateway, eager):
     assert not SandboxMessage.objects.exists()
 
 
-def test_schedule_then_beat_sends_when_due(client_for, workspace, sender, gateway, eager):
+def test_schedule_then_beat_sends_when_due(client_for, workspace, sender, gateway, eager_tasks):
     later = (timezone.localtime(timezone.now() + timedelta(hours=2))).strftime("%Y-%m-%dT%H:%M")
     compose_post(client_for(sender), workspace, schedule_at=later)
     broadcast = Broadcast.objects.get()
@@ -145,7 +140,7 @@ def test_schedule_then_beat_sends_when_due(client_for, workspace, sender, gatewa
 
 
 def test_a_scheduled_send_that_cannot_be_paid_for_fails_with_a_reason_and_an_email(
-    client_for, workspace, sender, gateway, eager, mailoutbox
+    client_for, workspace, sender, gateway, eager_tasks, mailoutbox
 ):
     later = (timezone.localtime(timezone.now() + timedelta(hours=2))).strftime("%Y-%m-%dT%H:%M")
     compose_post(client_for(sender), workspace, schedule_at=later)
@@ -173,7 +168,9 @@ def test_a_scheduled_broadcast_can_be_edited_before_it_is_due(client_for, worksp
     assert (broadcast.body, broadcast.validity_seconds) == ("Changed text", 3600)
 
 
-def test_retry_failed_recipients_as_a_new_broadcast(client_for, workspace, sender, gateway, eager):
+def test_retry_failed_recipients_as_a_new_broadcast(
+    client_for, workspace, sender, gateway, eager_tasks
+):
     compose_post(client_for(sender), workspace, numbers=f"{uk(9)}\n{uk(103)}")  # 009: blacklisted
     first = Broadcast.objects.get()
     client_for(sender).post(url(workspace, "confirm", broadcast_id=first.public_id))
@@ -217,7 +214,7 @@ def test_the_csv_export_cannot_run_in_a_spreadsheet(client_for, workspace, viewe
 
 
 def test_an_unknown_message_is_sent_again_only_when_asked(
-    client_for, workspace, sender, compose, gateway, eager
+    client_for, workspace, sender, compose, gateway, eager_tasks
 ):
     broadcast = compose([uk(500)], confirm=False)
     message = broadcast.messages.get()

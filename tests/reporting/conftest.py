@@ -45,15 +45,6 @@ def send(gateway, workspace) -> Callable[..., list]:  # noqa: ANN001
 
 
 @pytest.fixture
-def eager_tasks():  # noqa: ANN201
-    from config.celery import app as celery_app
-
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
-@pytest.fixture
 def make_snapshot(workspace: Workspace) -> Callable[..., ReportSnapshot]:
     """A snapshot of `report_type` whose body is `csv` (stored and parsed as a fetch would)."""
 
