@@ -20,12 +20,20 @@
     }
   });
 
-  // One submit per form: a double-click sends the form once.
+  // One submit per form: a double-click sends the form once. The guard lifts after a few
+  // seconds and when the page is shown again, so a form that answered with a download (the page
+  // stays) or was left with the back button can be used again.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || form.hasAttribute("hx-post")) { return; }
     if (form.dataset.submitted === "1") { event.preventDefault(); return; }
     form.dataset.submitted = "1";
+    window.setTimeout(function () { delete form.dataset.submitted; }, 3000);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      delete form.dataset.submitted;
+    });
   });
 })();
 

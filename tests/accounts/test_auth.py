@@ -134,3 +134,11 @@ def test_creating_another_workspace_makes_the_creator_its_owner(client, owner):
     assert membership.role == Role.OWNER
     assert membership.workspace.time_zone == "Europe/Dublin"
     assert response.url == f"/w/{membership.workspace.slug}/"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_signup_never_redirects_off_site(client, target):
+    response = client.post(
+        reverse("accounts:signup") + f"?next={target}", {**SIGNUP, "next": target}
+    )
+    assert response.url == reverse("home")
