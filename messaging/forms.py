@@ -5,6 +5,7 @@ from datetime import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.forms import IdempotentForm
 from accounts.models import Workspace
 from contacts.models import Contact, Group
 from textconnect.limits import MAX_BODY_CHARS
@@ -23,7 +24,44 @@ VALIDITY_CHOICES = [(h * 3600, f"{h} hour{'s' if h > 1 else ''}") for h in (1, 2
 SHOWN_BAD_LINES = 10
 
 
-class ComposeForm(forms.Form):
+class MessageFieldsMixin:
+    """The checks a message's sender ID, body, schedule and validity get, wherever they are set."""
+
+    workspace: Workspace
+    cleaned_data: dict
+
+    def approved_sender_ids(self) -> list[str]:
+        if not hasattr(self, "_approved"):
+            self._approved = list(
+                SenderID.objects.for_workspace(self.workspace).values_list("value", flat=True)
+            )
+        return self._approved
+
+    def clean_source(self) -> str:
+        source = clean_source(self.cleaned_data["source"])
+        approved = self.approved_sender_ids()
+        if approved and source not in approved:
+            raise ValidationError(
+                "Use one of the workspace's approved sender IDs: " + ", ".join(approved) + "."
+            )
+        return source
+
+    def clean_body(self) -> str:
+        return clean_body(self.cleaned_data["body"])
+
+    def clean_validity_seconds(self) -> int:
+        return clean_validity(self.cleaned_data["validity_seconds"])
+
+    def clean_schedule_at(self) -> datetime | None:
+        value = self.cleaned_data["schedule_at"]
+        if value is not None:
+            # The browser's datetime-local is the workspace's wall time.
+            naive = value.replace(tzinfo=None)
+            value = naive.replace(tzinfo=zoneinfo.ZoneInfo(self.workspace.time_zone))
+        return clean_schedule(value)
+
+
+class ComposeForm(MessageFieldsMixin, IdempotentForm):
     numbers = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "07700 900123\n+44 7700 900456"}),
@@ -67,44 +105,17 @@ class ComposeForm(forms.Form):
     validity_seconds = forms.TypedChoiceField(
         choices=VALIDITY_CHOICES, coerce=int, initial=86400, label="Try delivering for"
     )
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.workspace = workspace
         self.fields["groups"].queryset = Group.objects.for_workspace(workspace)
         self.fields["template"].queryset = MessageTemplate.objects.for_workspace(workspace)
-        self.approved = list(
-            SenderID.objects.for_workspace(workspace).values_list("value", flat=True)
-        )
-        if not self.is_bound:
-            self.initial.setdefault("idempotency_key", uuid.uuid4())
-            if self.approved:
-                self.initial.setdefault("source", self.approved[0])
+        self.approved = self.approved_sender_ids()
+        if not self.is_bound and self.approved:
+            self.initial.setdefault("source", self.approved[0])
         self.contacts: list[Contact] = []
         self.parsed = None
-
-    def clean_source(self) -> str:
-        source = clean_source(self.cleaned_data["source"])
-        if self.approved and source not in self.approved:
-            raise ValidationError(
-                "Use one of the workspace's approved sender IDs: " + ", ".join(self.approved) + "."
-            )
-        return source
-
-    def clean_body(self) -> str:
-        return clean_body(self.cleaned_data["body"])
-
-    def clean_validity_seconds(self) -> int:
-        return clean_validity(self.cleaned_data["validity_seconds"])
-
-    def clean_schedule_at(self) -> datetime | None:
-        value = self.cleaned_data["schedule_at"]
-        if value is not None:
-            # The browser's datetime-local is the workspace's wall time.
-            naive = value.replace(tzinfo=None)
-            value = naive.replace(tzinfo=zoneinfo.ZoneInfo(self.workspace.time_zone))
-        return clean_schedule(value)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -159,7 +170,7 @@ class ComposeForm(forms.Form):
         )
 
 
-class BroadcastEditForm(forms.Form):
+class BroadcastEditForm(MessageFieldsMixin, forms.Form):
     source = forms.CharField(label="Sender ID", max_length=16)
     body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 5}), strip=False)
     schedule_at = forms.DateTimeField(
@@ -173,17 +184,6 @@ class BroadcastEditForm(forms.Form):
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.workspace = workspace
-
-    def clean_source(self) -> str:
-        return clean_source(self.cleaned_data["source"])
-
-    def clean_body(self) -> str:
-        return clean_body(self.cleaned_data["body"])
-
-    def clean_schedule_at(self) -> datetime:
-        naive = self.cleaned_data["schedule_at"].replace(tzinfo=None)
-        value = naive.replace(tzinfo=zoneinfo.ZoneInfo(self.workspace.time_zone))
-        return clean_schedule(value)
 
 
 class TemplateForm(forms.ModelForm):

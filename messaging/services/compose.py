@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import GatewayConnection, User, Workspace
 from contacts.models import Contact, Group, GroupMembership
-from contacts.phone import InvalidNumber, normalise_number
+from contacts.phone import InvalidNumber, gateway_number, normalise_number
 from textconnect.limits import MAX_ALPHANUMERIC_SOURCE, MAX_BODY_CHARS, MAX_VALIDITY_SECONDS
 from textconnect.segments import credits_per_part, segments
 
@@ -239,8 +239,23 @@ def broadcast_create(
     return broadcast
 
 
+class CreditEstimate:
+    """Credits for a send, recipient by recipient (a body's parts are counted once)."""
+
+    def __init__(self) -> None:
+        self.credits = 0
+        self._parts: dict[str, int] = {}
+
+    def add(self, text: str, destination: str) -> None:
+        parts = self._parts.get(text)
+        if parts is None:
+            parts = self._parts[text] = segments(text).parts
+        self.credits += parts * credits_per_part(gateway_number(destination))
+
+
 def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
-    count = credits = 0
+    count = 0
+    estimate = CreditEstimate()
     batch: list[Message] = []
     for recipient in recipients(
         broadcast.workspace,
@@ -249,8 +264,7 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
         contact_ids=draft.contact_ids,
         group_ids=draft.group_ids,
     ):
-        text = recipient.body or draft.body
-        credits += segments(text).parts * credits_per_part(recipient.destination.lstrip("+"))
+        estimate.add(recipient.body or draft.body, recipient.destination)
         count += 1
         batch.append(
             Message(
@@ -268,9 +282,9 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
     if count == 0:
         raise ValidationError("Add at least one recipient.")
     Broadcast.objects.filter(pk=broadcast.pk).update(
-        recipient_count=count, estimated_credits=credits
+        recipient_count=count, estimated_credits=estimate.credits
     )
-    broadcast.recipient_count, broadcast.estimated_credits = count, credits
+    broadcast.recipient_count, broadcast.estimated_credits = count, estimate.credits
 
 
 def cached_balance(workspace: Workspace) -> Decimal | None:

@@ -11,9 +11,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from textconnect.segments import segments
 
 from ..models import Broadcast, BroadcastKind, BroadcastStatus, Message, MessageEvent, MessageState
-from .compose import check_affordable, render_body
+from .bulk import update_rows
+from .compose import CreditEstimate, check_affordable, is_personalised, render_body
 
 STALLED_AFTER = timedelta(seconds=90)
 
@@ -137,9 +139,8 @@ def broadcast_edit(
     schedule_at: datetime,
     validity_seconds: int,
 ) -> None:
-    """Change a scheduled broadcast before it is due (recipients stay as they are)."""
-    from textconnect.segments import segments
-
+    """Change a scheduled broadcast before it is due (recipients stay as they are): the
+    personalised bodies and the credit estimate follow the new text."""
     with transaction.atomic():
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         if locked.status != BroadcastStatus.SCHEDULED or locked.schedule_at <= timezone.now():
@@ -148,9 +149,17 @@ def broadcast_edit(
         locked.body, locked.source, locked.schedule_at = body, source, schedule_at
         locked.validity_seconds = validity_seconds
         locked.encoding, locked.parts = shape.encoding, shape.parts
+        locked.personalised = is_personalised(body)
+        rows = list(
+            locked.messages.filter(state=MessageState.QUEUED)
+            .select_related("contact")
+            .only("id", "destination", "body", "contact")
+        )
+        estimate = CreditEstimate()
+        for message in rows:
+            message.body = render_body(body, message.contact) if locked.personalised else ""
+            estimate.add(message.body or body, message.destination)
+        update_rows(rows, ["body"])
+        locked.estimated_credits = estimate.credits
         locked.save()
-        if locked.personalised or "{" in body:
-            for message in locked.messages.select_related("contact").iterator(chunk_size=2000):
-                message.body = render_body(body, message.contact)
-                message.save(update_fields=["body"])
         audit_record("broadcast_edited", request=request, obj=locked)

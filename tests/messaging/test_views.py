@@ -245,3 +245,43 @@ def test_a_suspended_workspace_cannot_send(client_for, workspace, sender, gatewa
     broadcast = Broadcast.objects.get()
     response = client_for(sender).post(url(workspace, "confirm", broadcast_id=broadcast.public_id))
     assert "suspended" in response.context["error"]
+
+
+def schedule_one(client, workspace, **data):  # noqa: ANN001, ANN003, ANN201
+    later = timezone.localtime(timezone.now() + timedelta(hours=2))
+    compose_post(client, workspace, schedule_at=later.strftime("%Y-%m-%dT%H:%M"), **data)
+    broadcast = Broadcast.objects.get()
+    client.post(url(workspace, "confirm", broadcast_id=broadcast.public_id))
+    return broadcast, later
+
+
+def edit(client, workspace, broadcast, later, **data):  # noqa: ANN001, ANN003, ANN201
+    payload = {"source": "Acme", "body": "Changed", "validity_seconds": "3600",
+               "schedule_at": later.strftime("%Y-%m-%dT%H:%M"), **data}  # fmt: skip
+    return client.post(url(workspace, "broadcast_edit", broadcast_id=broadcast.public_id), payload)
+
+
+def test_an_edit_keeps_to_the_approved_sender_ids(client_for, workspace, sender):
+    SenderID.objects.create(workspace=workspace, value="Acme", is_default=True)
+    broadcast, later = schedule_one(client_for(sender), workspace)
+    response = edit(client_for(sender), workspace, broadcast, later, source="Other")
+    assert "approved sender IDs" in " ".join(response.context["form"].errors["source"])
+    broadcast.refresh_from_db()
+    assert broadcast.source == "Acme" and broadcast.body == "Hello"
+
+
+def test_an_edit_re_personalises_and_re_estimates(client_for, workspace, sender):
+    from contacts.models import Contact
+
+    ann = Contact.objects.create(workspace=workspace, number=uk(150), name="Ann")
+    broadcast, later = schedule_one(
+        client_for(sender), workspace, numbers="", contact=str(ann.public_id)
+    )
+    assert broadcast.estimated_credits == 1
+    edit(client_for(sender), workspace, broadcast, later, body="Hi {name}! " + "x" * 200)
+    broadcast.refresh_from_db()
+    assert broadcast.personalised and broadcast.estimated_credits == 2
+    assert broadcast.messages.get().body == "Hi Ann! " + "x" * 200
+    edit(client_for(sender), workspace, broadcast, later, body="Plain again")
+    broadcast.refresh_from_db()
+    assert not broadcast.personalised and broadcast.messages.get().body == ""
