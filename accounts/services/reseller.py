@@ -24,7 +24,7 @@ from ..gateway import client_for, error_summary
 from ..models import ChildAccount, Invitation, LedgerEntry, Workspace
 from ..models.reseller import ChildState, EntryKind, EntryState, ReviewOutcome
 from ..roles import Role
-from .gateway import balance_record
+from .gateway import gateway_check
 from .members import _unique_slug, invitation_send
 
 MAX_TRANSFER = 1_000_000
@@ -132,7 +132,9 @@ def child_create_run(*, child_id: int) -> None:
         return
     _finish_child(child, ChildState.ACTIVE, None, "")
     if entry is not None:
-        _finish_entry(entry, EntryState.COMPLETED, None, "", _balance_of(child.workspace))
+        _finish_entry(
+            entry, EntryState.COMPLETED, None, "", gateway_check(workspace=child.workspace)
+        )
 
 
 def _failure_state(exc: textconnect.TextConnectError) -> str:
@@ -215,7 +217,7 @@ def credits_transfer_run(*, entry_id: int) -> None:
         code, text = error_summary(exc)
         _finish_entry(entry, EntryState(_failure_state(exc)), code, text, None)
         return
-    _finish_entry(entry, EntryState.COMPLETED, None, "", _balance_of(entry.workspace))
+    _finish_entry(entry, EntryState.COMPLETED, None, "", gateway_check(workspace=entry.workspace))
 
 
 def _finish_entry(
@@ -247,17 +249,6 @@ def _finish_entry(
         quantity=entry.quantity,
         error_code=code,
     )
-
-
-def _balance_of(workspace: Workspace) -> Decimal | None:
-    """The account's fresh balance where the gateway tells it (also cached for the header)."""
-    try:
-        with client_for(workspace) as client:
-            balance = client.check_credits()
-    except textconnect.TextConnectError:
-        return None
-    balance_record(connection=workspace.gateway, balance=balance)
-    return balance
 
 
 # -- reviewing and sweeping -------------------------------------------------------------------

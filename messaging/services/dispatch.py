@@ -19,7 +19,7 @@ from django.utils import timezone
 
 import textconnect
 from accounts.gateway import GatewayNotConnected, client_for, error_summary
-from accounts.services.gateway import balance_record
+from accounts.services.gateway import gateway_check
 from contacts.models import Contact
 from contacts.phone import gateway_number
 
@@ -89,7 +89,7 @@ def broadcast_dispatch(*, broadcast_id: int) -> None:
         _note(broadcast, str(exc))
         return
     broadcast_settle(broadcast)
-    _refresh_balance(broadcast)
+    gateway_check(workspace=broadcast.workspace)  # the header's balance, after each send
 
 
 def _claim(broadcast: Broadcast) -> list[Message]:
@@ -256,13 +256,3 @@ def broadcast_settle(broadcast: Broadcast) -> None:
     Broadcast.objects.filter(
         pk=broadcast.pk, status__in=[BroadcastStatus.QUEUED, BroadcastStatus.SENDING]
     ).update(**fields)
-
-
-def _refresh_balance(broadcast: Broadcast) -> None:
-    """The header's balance after each send (a read; failures only leave it as it was)."""
-    try:
-        with client_for(broadcast.workspace) as client:
-            balance = client.check_credits()
-    except (textconnect.TextConnectError, GatewayNotConnected):
-        return
-    balance_record(connection=broadcast.workspace.gateway, balance=balance)
