@@ -32,11 +32,6 @@ def decrypt(ciphertext: str) -> str:
         raise ValueError("cannot decrypt: no configured key matches this value") from exc
 
 
-def rotate(ciphertext: str) -> str:
-    """Re-encrypt a value with the newest key."""
-    return fernet().rotate(ciphertext.encode()).decode()
-
-
 class EncryptedTextField(models.TextField):
     """A text column holding a Fernet token; Python code sees the plaintext."""
 

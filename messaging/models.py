@@ -130,10 +130,6 @@ class Broadcast(models.Model):
         return f"{self.body[:40]}… to {self.recipient_count}"
 
     @property
-    def is_editable(self) -> bool:
-        return self.status in (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED)
-
-    @property
     def is_active(self) -> bool:
         return self.status in (BroadcastStatus.QUEUED, BroadcastStatus.SENDING)
 
@@ -150,12 +146,6 @@ class MessageState(models.TextChoices):
 
 
 IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SUBMITTING, MessageState.SUBMITTED)
-FINAL_STATES = (
-    MessageState.DELIVERED,
-    MessageState.FAILED,
-    MessageState.SKIPPED,
-    MessageState.CANCELLED,
-)
 
 
 class Message(models.Model):

@@ -110,10 +110,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.workspace} ({self.role})"
 
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
 
 def _invitation_token() -> str:
     return secrets.token_urlsafe(32)

@@ -109,8 +109,7 @@ def _create_rows(broadcast: Broadcast, messages: list, now) -> None:  # noqa: AN
             gateway_ids=item.message_id,
             submitted_at=now,
         )
-        apply_status(row, item.status.word, now)
-        row.check_count = 0
+        apply_status(row, item.status.word, now)  # GetBGMessages counts as its first check
         rows.append(row)
     for start in range(0, len(rows), BATCH):
         created = Message.objects.bulk_create(rows[start : start + BATCH])

@@ -8,10 +8,9 @@ few due messages the report does not name. The cost is counted per workspace and
 """
 
 import logging
-from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import F, Min
+from django.db.models import F, Min, Sum
 from django.utils import timezone
 
 import textconnect
@@ -102,12 +101,12 @@ def track_workspace(*, workspace: Workspace, now: datetime | None = None) -> int
 
 
 def _sweep(client: textconnect.Client, workspace: Workspace, start: datetime, now: datetime):  # noqa: ANN202
+    report_calls = 1
     try:
         rows = client.report("Messages", start - timedelta(minutes=1), now)
-        report_calls = 1
     except textconnect.TextConnectError as exc:
         log.warning("Messages report failed for workspace %s: %s", workspace.pk, exc)
-        rows, report_calls = [], 1
+        rows = []
     by_id = {row.message_id: row for row in rows}
     finals = 0
     changed: list[Message] = []
@@ -186,9 +185,11 @@ def track_all(*, now: datetime | None = None) -> None:
 
 
 def calls_per_final(workspace: Workspace, days: int = 30) -> float | None:
+    """Gateway calls spent on tracking per message brought to a final state, over `days`."""
     since = timezone.localdate() - timedelta(days=days)
-    totals = defaultdict(int)
-    for row in GatewayCallCount.objects.for_workspace(workspace).filter(day__gte=since):
-        totals["calls"] += row.report_calls + row.status_calls
-        totals["finals"] += row.finals
+    totals = (
+        GatewayCallCount.objects.for_workspace(workspace)
+        .filter(day__gte=since)
+        .aggregate(calls=Sum(F("report_calls") + F("status_calls")), finals=Sum("finals"))
+    )
     return totals["calls"] / totals["finals"] if totals["finals"] else None
