@@ -180,15 +180,23 @@ def test_retry_failed_recipients_as_a_new_broadcast(
     assert list(retry.messages.values_list("destination", flat=True)) == [uk(9)]
 
 
-def test_the_log_filters_by_status_and_pages_by_a_signed_cursor(
-    client_for, workspace, viewer, compose, gateway
-):
+def test_the_log_filters_by_status(client_for, workspace, viewer, compose, gateway):
     broadcast = compose([uk(200 + i) for i in range(5)], confirm=False)
     Message.objects.filter(broadcast=broadcast, destination=uk(200)).update(state="failed")
-    client = client_for(viewer)
-    failed = client.get(url(workspace, "log") + "?state=failed")
+    failed = client_for(viewer).get(url(workspace, "log") + "?state=failed")
     assert [m.destination for m in failed.context["page"].rows] == [uk(200)]
-    assert "cursor=" not in failed.content.decode()
+    assert "cursor=" not in failed.content.decode()  # one page: no link to an older one
+
+
+def test_the_log_pages_newest_first_by_a_signed_cursor(client_for, workspace, viewer, compose):
+    compose([uk(600 + i) for i in range(60)], confirm=False)
+    client = client_for(viewer)
+    first = client.get(url(workspace, "log")).context["page"]
+    assert len(first.rows) == 50 and first.next_cursor and not first.next_cursor.isdigit()
+    second = client.get(url(workspace, "log") + f"?cursor={first.next_cursor}").context["page"]
+    ids = [m.id for m in first.rows + second.rows]
+    assert len(second.rows) == 10 and second.next_cursor is None
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 60
 
 
 def test_the_log_makes_the_same_number_of_queries_for_any_page_size(
@@ -203,8 +211,12 @@ def test_the_log_makes_the_same_number_of_queries_for_any_page_size(
         client.get(url(workspace, "log") + f"?cursor={first.context['page'].next_cursor}")
 
 
-def test_a_forged_cursor_is_ignored(client_for, workspace, viewer):
-    assert client_for(viewer).get(url(workspace, "log") + "?cursor=123").status_code == 200
+def test_a_forged_cursor_is_ignored(client_for, workspace, viewer, compose):
+    compose([uk(700 + i) for i in range(60)], confirm=False)
+    client = client_for(viewer)
+    newest = [m.id for m in client.get(url(workspace, "log")).context["page"].rows]
+    forged = client.get(url(workspace, "log") + "?cursor=123")
+    assert [m.id for m in forged.context["page"].rows] == newest
 
 
 def test_the_csv_export_cannot_run_in_a_spreadsheet(client_for, workspace, viewer, compose):
