@@ -1,9 +1,8 @@
 """Forms of the inbox: VMNs, opt-out words, auto-reply rules, replies. Workspace first."""
 
-import uuid
-
 from django import forms
 
+from accounts.forms import IdempotentForm
 from accounts.models import Workspace
 from contacts.models import Group
 from contacts.phone import InvalidNumber, normalise_number
@@ -83,10 +82,9 @@ class AutoReplyRuleForm(forms.ModelForm):
         return keyword
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(IdempotentForm):
     body = forms.CharField(
         label="Reply",
         max_length=MAX_BODY_CHARS,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Write a reply…"}),
     )
-    nonce = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)

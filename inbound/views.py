@@ -3,7 +3,6 @@
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -77,16 +76,15 @@ def reply(request: HttpRequest, conversation_id: UUID) -> HttpResponse:
     conv = _conversation(request, conversation_id)
     form = ReplyForm(request.POST)
     if form.is_valid():
-        nonce = f"inbound:reply:{form.cleaned_data['nonce']}"
-        # A double submit carries the same nonce: the reply is queued once.
-        if cache.add(nonce, 1, timeout=3600):
-            try:
-                services.conversation_reply(
-                    conversation=conv, body=form.cleaned_data["body"], user=request.user
-                )
-            except ValidationError as exc:
-                cache.delete(nonce)
-                form.add_error("body", exc)
+        try:  # a double submit carries the same key: the messaging pipeline sends once
+            services.conversation_reply(
+                conversation=conv,
+                body=form.cleaned_data["body"],
+                user=request.user,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except ValidationError as exc:
+            form.add_error("body", exc)
     if form.is_valid():
         messages.success(request, "Reply queued.")
         return redirect(

@@ -1,5 +1,6 @@
 """Conversations: the inbox list, a thread in time order, replies, read and unread."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -87,7 +88,13 @@ def conversation_mark_unread(conversation: Conversation) -> None:
         Conversation.objects.filter(pk=conversation.pk).update(unread_count=unread)
 
 
-def conversation_reply(*, conversation: Conversation, body: str, user: User | None) -> None:
+def conversation_reply(
+    *,
+    conversation: Conversation,
+    body: str,
+    user: User | None,
+    idempotency_key: uuid.UUID | None = None,
+) -> None:
     """Send a reply through the messaging pipeline, from the VMN the sender wrote to."""
     if conversation.contact_id is None and not conversation.number.lstrip("+").isdigit():
         raise ValidationError("This sender is not a phone number, so it cannot be answered.")
@@ -98,6 +105,7 @@ def conversation_reply(*, conversation: Conversation, body: str, user: User | No
         contact_ids=[conversation.contact_id] if conversation.contact_id else None,
         source=reply_source(conversation.vmn),
         user=user,
+        idempotency_key=idempotency_key,
     )
     conversation_touch(
         workspace=conversation.workspace,

@@ -358,8 +358,10 @@ def send_now(
     source: str | None = None,
     user: User | None = None,
     contact_ids: list[int] | None = None,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Broadcast:
-    """Compose and queue at once (replies, auto-replies): the same exactly-once pipeline."""
+    """Compose and queue at once (replies, auto-replies): the same exactly-once pipeline; a second
+    call with the same idempotency key returns the first broadcast and sends nothing more."""
     draft = Draft(
         body=clean_body(body),
         source=clean_source(source or default_source(workspace)),
@@ -367,6 +369,6 @@ def send_now(
         contact_ids=contact_ids or [],
     )
     broadcast = broadcast_create(
-        workspace=workspace, user=user, draft=draft, idempotency_key=uuid.uuid4()
+        workspace=workspace, user=user, draft=draft, idempotency_key=idempotency_key or uuid.uuid4()
     )
     return broadcast_confirm(broadcast=broadcast, user=user)

@@ -75,12 +75,13 @@ def test_mark_unread_brings_the_count_back(client_for, sender, conversation):
 def test_a_reply_goes_through_the_messaging_pipeline(
     client_for, sender, conversation, django_capture_on_commit_callbacks
 ):
-    nonce = str(uuid.uuid4())
+    key = str(uuid.uuid4())
     client = client_for(sender)
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(2):  # a double submit sends once
             client.post(
-                conversation_url("reply", conversation), {"body": "Yes, 10 to 4.", "nonce": nonce}
+                conversation_url("reply", conversation),
+                {"body": "Yes, 10 to 4.", "idempotency_key": key},
             )
     message = Message.objects.get(destination=SENDER)
     assert message.broadcast.body == "Yes, 10 to 4."
@@ -93,7 +94,8 @@ def test_the_thread_shows_both_directions_with_delivery_status(
     client = client_for(sender)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            conversation_url("reply", conversation), {"body": "Yes.", "nonce": uuid.uuid4()}
+            conversation_url("reply", conversation),
+            {"body": "Yes.", "idempotency_key": uuid.uuid4()},
         )
     page = client.get(conversation_url("conversation", conversation)).content.decode()
     assert page.index("Is the shop open on Sunday?") < page.index("Yes.")
@@ -102,7 +104,7 @@ def test_the_thread_shows_both_directions_with_delivery_status(
 
 def test_a_viewer_cannot_reply(client_for, viewer, conversation):
     response = client_for(viewer).post(
-        conversation_url("reply", conversation), {"body": "Hi", "nonce": uuid.uuid4()}
+        conversation_url("reply", conversation), {"body": "Hi", "idempotency_key": uuid.uuid4()}
     )
     assert response.status_code == 403
     assert not Message.objects.exists()
