@@ -52,6 +52,9 @@ def workspace_nav(request: HttpRequest) -> dict:
         "workspace": request.workspace,
         "gateway": getattr(request.workspace, "gateway", None),
         "role": request.role,
+        # What the member's role allows, for templates (the rule itself lives in roles.py).
+        "role_can_send": request.role.at_least(Role.SENDER),
+        "role_can_admin": request.role.at_least(Role.ADMIN),
         "nav_items": _nav(request),
         "switcher_memberships": switcher,
     }

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from textconnect.parsing import VENDOR_ZONE, error_in
+from textconnect.parsing import VENDOR_ZONE
 
 from .models import ReportType
 
@@ -87,16 +87,6 @@ def vendor_datetime(value: str) -> datetime | None:
         return datetime.fromisoformat(value).replace(tzinfo=VENDOR_ZONE)
     except ValueError:
         raise ReportParseError(f"Unreadable date {value[:30]!r}.") from None
-
-
-def check_head(head: str) -> None:
-    """Refuse a body that is a gateway error code or an HTML page rather than CSV."""
-    if head.lstrip().startswith("-"):
-        error = error_in(head)
-        if error is not None:
-            raise error
-    if head.lstrip().startswith("<"):
-        raise ReportParseError("The gateway answered with a web page, not a CSV report.")
 
 
 def iter_rows(lines: Iterable[str], report_type: str) -> Iterator[list]:

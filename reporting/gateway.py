@@ -4,14 +4,11 @@ from datetime import datetime
 
 import textconnect
 
-from .csvparse import check_head
-
 
 def report_body(
     client: textconnect.Client, report_type: str, start: datetime, end: datetime
 ) -> str:
-    """The Report answer as text, with the client's retries and error mapping; the portal keeps
-    the body itself (for support and for the original download), so it is not parsed here."""
-    text = client.report_csv(report_type, start, end)
-    check_head(text[:4096])
-    return text
+    """The Report answer as text, with the client's retries and error mapping (an error answer
+    or a web page raises there); the portal keeps the body itself, for support and for the
+    original download."""
+    return client.report_csv(report_type, start, end)

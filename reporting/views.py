@@ -19,8 +19,13 @@ from .dashboard import dashboard_figures
 from .forms import ReportRequestForm, ScheduleForm
 from .models import ReportSnapshot, ScheduledReport
 from .selectors import RowQuery, snapshot_rows
-from .services.schedules import scheduled_report_create
-from .services.snapshots import snapshot_claim, snapshot_is_stale, snapshot_request
+from .services.schedules import scheduled_report_create, scheduled_report_delete
+from .services.snapshots import (
+    snapshot_claim,
+    snapshot_is_stale,
+    snapshot_request,
+    snapshot_viewed,
+)
 
 
 @workspace_view()
@@ -71,8 +76,10 @@ def _snapshot(request: HttpRequest, snapshot_id: UUID) -> ReportSnapshot:
 @workspace_view()
 def snapshot_detail(request: HttpRequest, snapshot_id: UUID) -> HttpResponse:
     snapshot = _snapshot(request, snapshot_id)
-    if not request.htmx and snapshot_is_stale(snapshot):
-        snapshot = snapshot_claim(snapshot=snapshot, user=request.user)
+    if not request.htmx:
+        snapshot_viewed(snapshot)
+        if snapshot_is_stale(snapshot):
+            snapshot = snapshot_claim(snapshot=snapshot, user=request.user)
     query = RowQuery.from_params(request.GET)
     params = request.GET.copy()
     params.pop("cursor", None)
@@ -173,6 +180,6 @@ def schedule_delete(request: HttpRequest, schedule_id: UUID) -> HttpResponse:
     schedule = get_object_or_404(
         ScheduledReport.objects.for_workspace(request.workspace), public_id=schedule_id
     )
-    schedule.delete()
+    scheduled_report_delete(schedule=schedule, user=request.user)
     messages.success(request, "Scheduled report removed.")
     return redirect("reporting:reports", slug=request.workspace.slug)

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.csv_export import safe_cell
 from accounts.models import Membership, User, Workspace
 
@@ -65,7 +66,21 @@ def scheduled_report_create(
         next_run_at=next_run(frequency, workspace.time_zone, now),
     )
     schedule.recipients.set(recipients)
+    audit_record(
+        "scheduled_report_created",
+        workspace=workspace,
+        actor=user,
+        obj=schedule,
+        report_type=report_type,
+        frequency=frequency,
+        recipients=[r.email for r in recipients],
+    )
     return schedule
+
+
+def scheduled_report_delete(*, schedule: ScheduledReport, user: User | None) -> None:
+    audit_record("scheduled_report_deleted", workspace=schedule.workspace, actor=user, obj=schedule)
+    schedule.delete()
 
 
 def scheduled_reports_send(*, now: datetime | None = None) -> int:

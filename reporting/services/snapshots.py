@@ -242,6 +242,17 @@ def _check_complete(raw: io.BufferedIOBase) -> None:
     raw.seek(0)
 
 
+VIEW_RECORDED_EVERY = timedelta(hours=1)
+
+
+def snapshot_viewed(snapshot: ReportSnapshot, *, now: datetime | None = None) -> None:
+    """Someone opened the report: it is kept from pruning (written at most once an hour)."""
+    now = now or timezone.now()
+    ReportSnapshot.objects.filter(pk=snapshot.pk).filter(
+        Q(last_viewed_at__isnull=True) | Q(last_viewed_at__lt=now - VIEW_RECORDED_EVERY)
+    ).update(last_viewed_at=now)
+
+
 def snapshots_prune(*, now: datetime | None = None) -> int:
     """Delete snapshots not viewed for REPORTING_PRUNE_DAYS, with their rows and raw files."""
     now = now or timezone.now()

@@ -150,3 +150,16 @@ def test_prune_deletes_unseen_snapshots_with_their_files(make_snapshot, settings
     import os
 
     assert not os.path.exists(path)
+
+
+@pytest.mark.django_db
+def test_a_report_people_open_is_not_pruned(make_snapshot, settings, client_for, viewer, workspace):
+    from reporting.services.snapshots import snapshots_prune
+
+    snapshot = make_snapshot(messages_csv(2))  # a final range: opening it fetches nothing
+    long_ago = timezone.now() - timedelta(days=settings.REPORTING_PRUNE_DAYS + 1)
+    ReportSnapshot.objects.filter(pk=snapshot.pk).update(last_viewed_at=long_ago)
+    page = client_for(viewer).get(f"/w/{workspace.slug}/reports/{snapshot.public_id}/")
+    assert page.status_code == 200
+    assert snapshots_prune() == 0
+    assert ReportSnapshot.objects.filter(pk=snapshot.pk).exists()

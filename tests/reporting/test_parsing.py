@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import textconnect
 from reporting.csvparse import ReportParseError, iter_rows
 from reporting.models import ReportRow
 
@@ -104,14 +103,6 @@ def test_a_truncated_body_fails_the_snapshot_and_keeps_the_raw_answer(make_snaps
 def test_a_malformed_body_fails_with_its_line(make_snapshot):
     snapshot = make_snapshot(HEADER + '"1","acme"\n')
     assert snapshot.state == "failed" and "Line 2" in snapshot.error_text
-
-
-def test_a_gateway_error_answer_raises_the_gateway_error():
-    from reporting.csvparse import check_head
-
-    with pytest.raises(textconnect.TextConnectError) as raised:
-        check_head("-601\nUnknown Report Type\n")
-    assert raised.value.code == -601
 
 
 def test_stored_rows_are_typed_and_the_summary_counts_statuses(make_snapshot):

@@ -228,6 +228,19 @@ def test_an_admin_schedules_a_report_and_a_viewer_cannot(client_for, admin, view
     assert schedule.next_run_at.weekday() == 0 and list(schedule.recipients.all()) == [viewer]
 
 
+def test_scheduling_and_removing_a_report_are_audited(client_for, admin, viewer, workspace):
+    from accounts.models import AuditEvent
+
+    data = {"report_type": "Usage", "frequency": "weekly", "recipients": [viewer.pk]}
+    client_for(admin).post(url("schedule_create", workspace), data)
+    schedule = ScheduledReport.objects.get()
+    client_for(admin).post(url("schedule_delete", workspace, schedule_id=schedule.public_id))
+    assert not ScheduledReport.objects.exists()
+    created = AuditEvent.objects.get(action="scheduled_report_created", workspace=workspace)
+    assert created.detail["recipients"] == [viewer.email]
+    assert AuditEvent.objects.filter(action="scheduled_report_deleted").count() == 1
+
+
 def test_a_due_schedule_mails_the_csv_to_members_once(workspace, admin, outsider, answer):
     answer["body"] = INBOUND
     schedule = ScheduledReport.objects.create(
