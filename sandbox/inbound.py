@@ -159,13 +159,3 @@ def due_forwards() -> list[int]:
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .values_list("pk", flat=True)[:20]
     )
-
-
-def wait_first_attempt(inbound_id: int, timeout: float = 30.0) -> ForwardAttempt | None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        first = ForwardAttempt.objects.filter(inbound_id=inbound_id).order_by("number").first()
-        if first is not None:
-            return first
-        time.sleep(0.05)
-    return None

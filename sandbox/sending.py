@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from textconnect.limits import BACKGROUND_SEND_THRESHOLD, MAX_BODY_CHARS, MAX_VALIDITY_SECONDS
-from textconnect.segments import credits_per_part, segments
+from textconnect.segments import credits_needed, credits_per_part, segments
 
 from .errors import ApiError
 from .models import (
@@ -200,8 +200,8 @@ def _build_messages(
 
 
 def cost(body: str, numbers: list[str]) -> Decimal:
-    parts = segments(body).parts
-    return Decimal(sum(parts * credits_per_part(n) for n in numbers))
+    """What a send costs: the shared rule of `textconnect.segments`, as a balance amount."""
+    return Decimal(credits_needed(body, numbers))
 
 
 def send_to_numbers(account: SandboxAccount, raw: str, options: SendOptions) -> list[str]:

@@ -62,11 +62,6 @@ def submit(fn: Callable[..., Any], *args: Any) -> threading.Thread:
     return thread
 
 
-def busy() -> int:
-    with _lock:
-        return len(_threads)
-
-
 def wait_idle(timeout: float = 10.0) -> bool:
     """Wait until no background job runs and no API call is in flight in this process (jobs
     started meanwhile included); False on timeout."""
