@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
+
 from .models import (
     AddressBook,
     Contact,
@@ -26,14 +28,6 @@ class GroupAdmin(admin.ModelAdmin):
     list_display = ["name", "workspace", "sync_state"]
     search_fields = ["name"]
     raw_id_fields = ["workspace"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
 
 
 class IssueInline(admin.TabularInline):

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
+
 from .models import AutoReplyRule, Conversation, InboundMessage, InboxSettings, VirtualNumber
 
 
@@ -15,20 +17,11 @@ class VirtualNumberAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(ReadOnlyAdmin):
     list_display = ["gateway_id", "source", "dest", "workspace", "received_at", "recovered"]
     list_filter = ["recovered", "is_read", "opt_action"]
     search_fields = ["source", "gateway_id", "dest"]
     date_hierarchy = "received_at"
-
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
 
 
 @admin.register(Conversation)

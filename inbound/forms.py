@@ -9,6 +9,7 @@ from contacts.phone import InvalidNumber, normalise_number
 from textconnect.limits import MAX_BODY_CHARS
 
 from .models import AutoReplyRule, InboxSettings, VirtualNumber
+from .services.process import keyword_set
 
 
 class VirtualNumberForm(forms.ModelForm):
@@ -52,8 +53,9 @@ class InboxSettingsForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        out = {w.upper() for w in data.get("opt_out_words", "").replace(",", " ").split()}
-        back = {w.upper() for w in data.get("opt_in_words", "").replace(",", " ").split()}
+        # Read as the processing reads them, so the form checks what will actually apply.
+        out = keyword_set(data.get("opt_out_words", ""))
+        back = keyword_set(data.get("opt_in_words", ""))
         if not out:
             self.add_error("opt_out_words", "Keep at least one opt-out word.")
         if out & back:

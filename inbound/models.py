@@ -217,11 +217,6 @@ class InboundMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.gateway_id} from {self.source}"
 
-    @property
-    def mm_fields(self) -> dict[str, str]:
-        names = ("mm_name", "mm_email", "mm1", "mm2", "mm3", "mm4", "mm5")
-        return {n: getattr(self, n) for n in names if getattr(self, n)}
-
 
 class AutoReplyRule(models.Model):
     """Reply automatically when the first word is a keyword (or to any message)."""

@@ -44,6 +44,7 @@ from ..models import (
     SyncState,
 )
 from ..phone import InvalidNumber, normalise_number
+from .sync import push_soon
 
 logger = logging.getLogger(__name__)
 
@@ -309,13 +310,7 @@ def import_run(*, import_id: int) -> None:
         )
         logger.exception("contact import %s stopped", job.public_id)
         return
-    _queue_push(job.workspace_id)
-
-
-def _queue_push(workspace_id: int) -> None:
-    from ..tasks import contacts_push_task
-
-    transaction.on_commit(lambda: contacts_push_task.delay(workspace_id))
+    push_soon(job.workspace)
 
 
 def _run(job: ContactImport) -> None:

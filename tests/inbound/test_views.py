@@ -165,6 +165,15 @@ def test_changing_the_opt_out_words_is_audited(client_for, admin, workspace):
     assert AuditEvent.objects.filter(action="opt_out_keywords_changed").exists()
 
 
+def test_an_opt_in_word_that_is_also_an_opt_out_word_is_refused_however_it_is_separated(
+    client_for, admin, workspace
+):
+    response = client_for(admin).post(
+        url("opt_words", workspace), {"opt_out_words": "STOP;END", "opt_in_words": "end"}
+    )
+    assert "Also an opt-out word: END" in response.content.decode()
+
+
 def test_an_admin_adds_an_auto_reply(client_for, admin, workspace):
     client_for(admin).post(
         url("rule_add", workspace), {"keyword": "hours", "reply": "9 to 5", "is_active": "on"}
