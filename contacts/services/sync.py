@@ -14,7 +14,7 @@ import contextlib
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 import textconnect
@@ -138,17 +138,9 @@ def _push_batch(
         )
         if job is not None:
             GatewayJob.objects.filter(pk=job.pk).update(
-                done=job_done(job) + len(batch), failed=job_failed(job) + failed
+                done=F("done") + len(batch), failed=F("failed") + failed
             )
     return True
-
-
-def job_done(job: GatewayJob) -> int:
-    return GatewayJob.objects.filter(pk=job.pk).values_list("done", flat=True).get()
-
-
-def job_failed(job: GatewayJob) -> int:
-    return GatewayJob.objects.filter(pk=job.pk).values_list("failed", flat=True).get()
 
 
 def push_soon(workspace: Workspace) -> None:
