@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 import textconnect
@@ -170,7 +170,7 @@ def snapshot_fetch(*, snapshot_id: int, now: datetime | None = None) -> ReportSn
     try:
         body = report_body(client, snapshot.report_type, snapshot.range_start, snapshot.range_end)
     except textconnect.TextConnectError as exc:
-        ReportSnapshot.objects.filter(pk=snapshot.pk).update(fetch_count=snapshot.fetch_count + 1)
+        ReportSnapshot.objects.filter(pk=snapshot.pk).update(fetch_count=F("fetch_count") + 1)
         code, text = error_summary(exc)
         _fail(snapshot, code, text or str(exc))
         return snapshot
