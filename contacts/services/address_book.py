@@ -172,6 +172,17 @@ def contact_opt_out(*, contact: Contact, when: datetime | None = None) -> None:
     sync.mark_stale(contact.workspace, "A contact opted out.")
 
 
+def contact_opt_in(*, contact: Contact) -> None:
+    """Undo an opt-out: the contact is pushed again, with its groups, so the gateway's groups
+    reach it again."""
+    if contact.opted_out_at is None:
+        return
+    contact.opted_out_at = None
+    contact.sync_state = SyncState.UNSYNCED
+    contact.save(update_fields=["opted_out_at", "sync_state", "updated_at"])
+    sync.push_soon(contact.workspace)
+
+
 def contacts_retry(*, workspace: Workspace) -> int:
     """Put contacts the gateway refused back in the queue (after they were fixed, say)."""
     count = (

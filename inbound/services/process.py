@@ -21,7 +21,7 @@ from accounts.models import Membership, Workspace
 from accounts.roles import Role
 from contacts.models import Contact, Group, GroupMembership
 from contacts.phone import gateway_number
-from contacts.services.address_book import contact_opt_out
+from contacts.services.address_book import contact_opt_in, contact_opt_out
 from messaging.services.compose import send_now
 from messaging.services.dispatch import broadcast_dispatch
 
@@ -255,9 +255,10 @@ def opt_out_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
 def opt_in_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
     contact = _contact_for(message)
     was_out = contact is not None and contact.opted_out_at is not None
-    Contact.objects.for_workspace(message.workspace).filter(number=message.source).update(
-        opted_out_at=None
-    )
+    for opted_out in Contact.objects.for_workspace(message.workspace).filter(
+        number=message.source, opted_out_at__isnull=False
+    ):
+        contact_opt_in(contact=opted_out)
     InboundMessage.objects.filter(pk=message.pk).update(opt_applied=True)
     if was_out and prefs.opt_in_reply.strip():
         _send(message, prefs.opt_in_reply, contact)

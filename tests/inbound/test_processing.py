@@ -55,8 +55,11 @@ def test_a_word_inside_a_sentence_does_not_opt_out(receive):
 @pytest.mark.parametrize("word", ["START", "unstop"])
 def test_an_opt_in_word_opts_back_in(receive, workspace, word):
     receive("STOP")
+    Contact.objects.filter(number=SENDER).update(sync_state="synced")
     receive(word)
-    assert Contact.objects.get(number=SENDER).opted_out_at is None
+    contact = Contact.objects.get(number=SENDER)
+    assert contact.opted_out_at is None
+    assert contact.sync_state == "unsynced"  # pushed again, with its groups, to the gateway
 
 
 def test_the_opt_out_words_are_the_workspaces_own(receive, workspace):
