@@ -6,6 +6,10 @@ A second process drives the server on loopback with a few threads, one new conne
 then the endpoint, every request a new text with its own id. Afterwards every text answered 200
 must be in the database exactly once. Last line: one JSON object with the figures.
 
+A third path shows the ceiling: the bare view plus the endpoint's one insert and nothing else (no
+parameters, no auth, no counting). No endpoint that stores the text before it answers can be
+faster than that on the same machine.
+
     uv run python bench/inbound_endpoint.py [--quick] [--seconds N] [--database-url URL]
 
 The database is `<DATABASE_URL's name>_inbound_bench` on the same server (created and migrated);
@@ -33,6 +37,8 @@ sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 from _common import free_port, manage  # noqa: E402
 
 BARE_PATH = "/_bare/"
+INSERT_ONLY_PATH = "/_insert_only/"
+INSERT_ONLY_PREFIX = "insert-only-"
 THREADS = 4
 
 
@@ -56,7 +62,34 @@ def _application():  # noqa: ANN202
     def bare(request):  # noqa: ANN001, ANN202
         return HttpResponse("OK\n", content_type="text/plain; charset=utf-8")
 
-    globals()["urlpatterns"] = [path(BARE_PATH.strip("/") + "/", bare), *config.urls.urlpatterns]
+    from django.db import connection
+    from django.utils import timezone
+
+    from inbound.services.insert import insert_once
+
+    sequence = iter(range(1, 10**9))
+
+    @csrf_exempt
+    def insert_only(request):  # noqa: ANN001, ANN202
+        """The endpoint's insert of a fixed text, and nothing else."""
+        fields = {
+            "workspace_id": int(request.GET["workspace"]),
+            "vmn_id": int(request.GET["vmn"]),
+            "gateway_id": f"{INSERT_ONLY_PREFIX}{os.getpid()}-{next(sequence)}",
+            "source": "+447700900123",
+            "dest": "+447700900500",
+            "body": "Bench text: is the shop open on Sunday?",
+            "received_at": timezone.now(),
+            "raw": {"msg": "Bench text: is the shop open on Sunday?"},
+        }
+        insert_once(fields, connection)
+        return HttpResponse("OK\n", content_type="text/plain; charset=utf-8")
+
+    globals()["urlpatterns"] = [
+        path(BARE_PATH.strip("/") + "/", bare),
+        path(INSERT_ONLY_PATH.strip("/") + "/", insert_only),
+        *config.urls.urlpatterns,
+    ]
     settings.ROOT_URLCONF = __name__
     return app
 
@@ -196,25 +229,26 @@ def flush_redis(redis: str) -> None:
         redis_lib.Redis.from_url(f"{redis}/{db}").flushdb()
 
 
-def create_vmn(env: dict[str, str]) -> tuple[str, str, int]:
-    """A workspace and its VMN in the bench database: (key, auth, workspace id)."""
+def create_vmn(env: dict[str, str]) -> tuple[str, str, int, int]:
+    """A workspace and its VMN in the bench database: (key, auth, workspace id, VMN id)."""
     script = (
         "from accounts.models import Workspace;"
         "from inbound.models import InboundMessage, VirtualNumber;"
         "ws, _ = Workspace.objects.get_or_create(slug='bench', defaults={'name': 'Bench'});"
         "InboundMessage.objects.filter(workspace=ws).delete();"
         "v, _ = VirtualNumber.objects.get_or_create(workspace=ws, number='+447700900500');"
-        "print(v.key, v.auth, ws.pk)"
+        "print(v.key, v.auth, ws.pk, v.pk)"
     )
-    key, auth, workspace_id = manage("shell", "-c", script, env=env).split()[-3:]
-    return key, auth, int(workspace_id)
+    key, auth, workspace_id, vmn_id = manage("shell", "-c", script, env=env).split()[-4:]
+    return key, auth, int(workspace_id), int(vmn_id)
 
 
 def stored_count(env: dict[str, str], workspace_id: int) -> tuple[int, int]:
     script = (
         "from django.db.models import Count;"
         "from inbound.models import InboundMessage as M;"
-        f"q = M.objects.filter(workspace_id={workspace_id});"
+        f"q = M.objects.filter(workspace_id={workspace_id})"
+        f".exclude(gateway_id__startswith='{INSERT_ONLY_PREFIX}');"
         "print(q.count(), q.values('gateway_id').annotate(n=Count('id')).filter(n__gt=1).count())"
     )
     total, doubled = manage("shell", "-c", script, env=env).split()[-2:]
@@ -248,7 +282,7 @@ def main() -> None:
     env = environment(bench_database(args.database_url), args.redis)
     flush_redis(args.redis)
     manage("migrate", "--verbosity", "0", env=env)
-    key, auth, workspace_id = create_vmn(env)
+    key, auth, workspace_id, vmn_id = create_vmn(env)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
@@ -267,6 +301,8 @@ def main() -> None:
         measure(port, BARE_PATH, None, 1.0)  # warm both workers
         bare = measure(port, BARE_PATH, None, seconds, args.threads)
         endpoint = measure(port, f"/inbound/{key}/", form, seconds, args.threads)
+        target = f"{INSERT_ONLY_PATH}?workspace={workspace_id}&vmn={vmn_id}"
+        insert_only = measure(port, target, None, seconds, args.threads)
     finally:
         server.terminate()
         server.wait(20)
@@ -275,13 +311,16 @@ def main() -> None:
 
     ok = endpoint["statuses"].get(200, 0)
     ratio = endpoint["req_per_s"] / bare["req_per_s"]
-    for name, figures in (("bare view", bare), ("endpoint", endpoint)):
+    ceiling = insert_only["req_per_s"] / bare["req_per_s"]
+    paths = (("bare view", bare), ("endpoint", endpoint), ("insert only", insert_only))
+    for name, figures in paths:
         print(
-            f"{name:10} {figures['req_per_s']:8,.0f} req/s  p50 {figures['p50_ms']:.2f} ms  "
+            f"{name:11} {figures['req_per_s']:8,.0f} req/s  p50 {figures['p50_ms']:.2f} ms  "
             f"p99 {figures['p99_ms']:.2f} ms  answers {figures['statuses']}"
         )
     print(f"texts answered 200: {ok}; stored: {total}; stored twice: {doubled}")
     print(f"ratio endpoint/bare: {ratio:.3f} (target >= 0.60); p99 target < 50 ms")
+    print(f"ratio insert only/bare: {ceiling:.3f} (the ceiling for storing before answering)")
     if total != ok or doubled:
         raise SystemExit("stored texts do not match the 200 answers")
     print(
@@ -297,6 +336,8 @@ def main() -> None:
                 "bare_p50_ms": round(bare["p50_ms"], 2),
                 "bare_p99_ms": round(bare["p99_ms"], 2),
                 "ratio_vs_bare": round(ratio, 3),
+                "insert_only_req_per_s": round(insert_only["req_per_s"], 1),
+                "insert_only_ratio_vs_bare": round(ceiling, 3),
             }
         )
     )

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.core.cache import cache
 
 from .services import process, reconcile, sweep
+from .services.receive import FOLLOW_UP_SECONDS
 
 
 def _once(name: str, timeout: int) -> bool:
@@ -16,9 +17,15 @@ def _release(name: str) -> None:
 
 
 @shared_task
-def inbound_drain_task() -> None:
-    """Process the stored texts; queued by the endpoint at most once per burst."""
+def inbound_drain_task(*, follow_up: bool = False) -> None:
+    """Process the stored texts; queued by the endpoint at most once per burst.
+
+    The endpoint's drain (`follow_up`) queues one more, FOLLOW_UP_SECONDS after it ends, for the
+    texts whose processes counted on it (see receive.processing_schedule).
+    """
     process.inbound_drain()
+    if follow_up:
+        inbound_drain_task.apply_async(countdown=FOLLOW_UP_SECONDS)
 
 
 @shared_task

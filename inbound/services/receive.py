@@ -6,8 +6,10 @@ Contact matching, opt-outs and auto-replies run in the worker once the row is co
 
 import hmac
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
@@ -21,6 +23,7 @@ from contacts.phone import InvalidNumber, normalise_number
 from textconnect.limits import INBOUND_DATETIME_FORMAT, VENDOR_TIME_ZONE
 
 from ..models import InboundMessage, VirtualNumber
+from .insert import insert_once
 
 log = logging.getLogger(__name__)
 VENDOR_ZONE = ZoneInfo(VENDOR_TIME_ZONE)
@@ -49,7 +52,7 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Stored:
-    message: InboundMessage
+    pk: int
     created: bool
 
 
@@ -98,23 +101,72 @@ def _redis(backend: RedisCache):  # noqa: ANN202
     return client
 
 
-def count_hit(kind: str, key: str, *, now: datetime | None = None) -> int:
-    """Count a request in this minute's bucket for the key; one round trip on Redis."""
+def count_hit(kind: str, key: str, *, now: datetime | None = None, hits: int = 1) -> int:
+    """Add `hits` to this minute's shared count for the key; one round trip on Redis."""
     name = f"inbound:{kind}:{key}:{minute_bucket(now)}"
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         full = backend.make_and_validate_key(name)
         count, _ = (
-            _redis(backend).pipeline(transaction=False).incr(full).expire(full, 180).execute()
+            _redis(backend)
+            .pipeline(transaction=False)
+            .incrby(full, hits)
+            .expire(full, 180)
+            .execute()
         )
         return int(count)
-    if backend.add(name, 1, timeout=180):
-        return 1
+    if backend.add(name, hits, timeout=180):
+        return hits
     try:
-        return backend.incr(name)
+        return backend.incr(name, hits)
     except ValueError:  # expired between the two calls
-        backend.add(name, 1, timeout=180)
-        return 1
+        backend.add(name, hits, timeout=180)
+        return hits
+
+
+@dataclass
+class _Tally:
+    bucket: int
+    shared: int = 0  # the shared count as last read
+    pending: int = 0  # counted here since
+    synced_at: float = float("-inf")
+
+
+class MinuteCounter:
+    """Requests per key and minute, counted in this process and added to the shared count in
+    batches: every `batch` requests, or on the first request `seconds` after the last addition.
+
+    A round trip to the cache per request cost the endpoint as much as its insert. The count a
+    request sees is the shared count last read plus this process's requests since, so a key's
+    limit holds across server processes, each of which may overshoot it by at most `batch`
+    requests. The first request of a key in a process always reads the shared count.
+    """
+
+    def __init__(self, kind: str, *, batch: int = 20, seconds: float = 1.0) -> None:
+        self.kind = kind
+        self.batch = batch
+        self.seconds = seconds
+        self._tallies: dict[str, _Tally] = {}
+
+    def hit(self, key: str, *, now: datetime | None = None) -> int:
+        """Count one request; the key's count this minute (raises if the cache is down)."""
+        now = now or timezone.now()
+        bucket = minute_bucket(now)
+        tally = self._tallies.get(key)
+        if tally is None or tally.bucket != bucket:
+            if len(self._tallies) >= 10_000:
+                self._tallies.clear()
+            tally = self._tallies[key] = _Tally(bucket)
+        tally.pending += 1
+        clock = time.monotonic()
+        if tally.pending >= self.batch or clock - tally.synced_at >= self.seconds:
+            tally.shared = count_hit(self.kind, key, now=now, hits=tally.pending)
+            tally.pending = 0
+            tally.synced_at = clock
+        return tally.shared + tally.pending
+
+    def forget(self) -> None:
+        self._tallies.clear()
 
 
 def _flag_set(name: str, seconds: int) -> bool:
@@ -129,11 +181,11 @@ def _flag_set(name: str, seconds: int) -> bool:
 def parse_received(value: str) -> datetime:
     """`receivedts` (`YYYY-MM-DD HH:MM:SS`, the vendor's local time) as an aware datetime."""
     text = value.strip()
-    try:
-        naive = datetime.strptime(text, INBOUND_DATETIME_FORMAT)
+    try:  # the gateway's form is ISO 8601 with a space; a `T` or fractions are taken too
+        naive = datetime.fromisoformat(text)
     except ValueError:
-        try:  # tolerate an ISO form with a `T` or fractions of a second
-            naive = datetime.fromisoformat(text)
+        try:  # and the same without leading zeros
+            naive = datetime.strptime(text, INBOUND_DATETIME_FORMAT)
         except ValueError:
             raise Refused(400, "receivedts: expected YYYY-MM-DD HH:MM:SS") from None
     if naive.tzinfo is not None:
@@ -141,8 +193,13 @@ def parse_received(value: str) -> datetime:
     return naive.replace(tzinfo=VENDOR_ZONE)
 
 
+@lru_cache(maxsize=4096)
 def read_number(value: str, country: str, name: str = "source") -> str:
-    """A sender or VMN in E.164; a short alphanumeric sender is kept as it came."""
+    """A sender or VMN in E.164; a short alphanumeric sender is kept as it came.
+
+    Cached: a workspace hears from the same numbers again and again, and reading one costs more
+    than the rest of a request's checks together.
+    """
     text = value.strip()
     try:
         return normalise_number(text, country)
@@ -194,18 +251,20 @@ def inbound_store(
     A repeated delivery of the same text returns the stored row; the same id with another body
     raises Refused(409): the first one stays.
     """
-    row = InboundMessage(workspace_id=workspace_id, vmn=vmn, **fields)
     connection = transaction.get_connection()
     try:
-        if connection.in_atomic_block:
-            with transaction.atomic():  # a savepoint, so the caller's transaction survives
-                row.save(force_insert=True)
-        elif connection.vendor == "postgresql":
-            row.pk = _insert_once(row, connection)
-            if row.pk is None:
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            pk = insert_once(
+                {**fields, "workspace_id": workspace_id, "vmn_id": vmn.pk if vmn else None},
+                connection,
+            )
+            if pk is None:
                 raise IntegrityError("the gateway id is stored already")
         else:
-            row.save(force_insert=True)
+            row = InboundMessage(workspace_id=workspace_id, vmn=vmn, **fields)
+            with transaction.atomic():  # a savepoint, so a caller's transaction survives
+                row.save(force_insert=True)
+            pk = row.pk
     except IntegrityError:
         message = InboundMessage.objects.filter(
             workspace_id=workspace_id, gateway_id=fields["gateway_id"]
@@ -214,45 +273,46 @@ def inbound_store(
             raise Refused(404, "unknown key") from None
         if message.body != fields["body"] or message.source != fields["source"]:
             raise Refused(409, "id: already received with a different message") from None
-        return Stored(message, created=False)
+        return Stored(message.pk, created=False)
     transaction.on_commit(processing_schedule)
-    return Stored(row, created=True)
+    return Stored(pk, created=True)
 
 
-def _insert_once(row: InboundMessage, connection) -> int | None:  # noqa: ANN001
-    """One statement, one round trip: INSERT ... ON CONFLICT DO NOTHING RETURNING id.
+# A drain queued by the endpoint queues one more drain FOLLOW_UP_SECONDS after it finishes, so a
+# process that asked for a drain less than SIGNAL_EVERY_SECONDS ago need not ask again: see
+# processing_schedule. Tested with a real worker in tests/inbound/test_drain_signal.py.
+SIGNAL_EVERY_SECONDS = 0.25
+FOLLOW_UP_SECONDS = 1.0
+_signalled_at = float("-inf")
 
-    With INBOUND_ASYNC_COMMIT, `set_config(..., true)` turns synchronous_commit off for this
-    statement's own transaction only: the answer does not wait for the disk. A text lost to a
-    database crash in that moment is still on the gateway, and reconciliation brings it back.
-    """
-    fields = [f for f in InboundMessage._meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
-    quote = connection.ops.quote_name
-    asynchronous = "off" if settings.INBOUND_ASYNC_COMMIT else "on"
-    sql = (
-        f"INSERT INTO {quote(InboundMessage._meta.db_table)} "  # noqa: S608  (names from the model)
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"SELECT {', '.join(['%s'] * len(fields))} "
-        "FROM (SELECT set_config('synchronous_commit', %s, true)) AS commit_mode "
-        "ON CONFLICT (workspace_id, gateway_id) DO NOTHING RETURNING id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, asynchronous])
-        inserted = cursor.fetchone()
-    return inserted[0] if inserted else None
+
+def signal_forget() -> None:
+    """Forget this process's last look at the flag (the next text looks again)."""
+    global _signalled_at  # noqa: PLW0603
+    _signalled_at = float("-inf")
 
 
 def processing_schedule() -> None:
-    """Queue the drain task unless one is queued and not started yet (one publish per burst).
+    """Make sure a drain reads the text just committed, queuing at most one per burst.
 
-    The drain clears the flag before it reads the unprocessed rows, so a text committed before
-    the flag was seen set is always read by the drain that set it.
+    The flag means "a drain is queued and has not started": the drain clears it before it reads
+    the unprocessed rows, so a text committed before the flag was seen set is read by that drain.
+
+    Within SIGNAL_EVERY_SECONDS of this process's last look at the flag (taken at time s), this
+    text needs no look of its own: the flag was set at s, so a drain D starts after s, and D's
+    follow-up reads after D starts plus FOLLOW_UP_SECONDS, later than this commit. With tasks
+    run eagerly there is no later follow-up, so every text looks.
     """
+    global _signalled_at  # noqa: PLW0603  (per process, like the VMN cache)
     from ..tasks import inbound_drain_task
 
+    started = time.monotonic()
+    eager = inbound_drain_task.app.conf.task_always_eager
+    if started - _signalled_at < SIGNAL_EVERY_SECONDS and not eager:
+        return
     try:
         if _flag_set(DRAIN_FLAG, DRAIN_FLAG_SECONDS):
-            inbound_drain_task.delay()
+            inbound_drain_task.delay(follow_up=True)
+        _signalled_at = started
     except Exception:  # the text is stored; the minute sweep queues the drain once it can
         log.warning("inbound: could not queue processing", exc_info=True)

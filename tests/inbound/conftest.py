@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import GatewayConnection, Workspace
 from inbound import endpoint
+from inbound.services.receive import signal_forget
 from inbound.models import VirtualNumber
 
 LONDON = ZoneInfo("Europe/London")
@@ -20,12 +21,18 @@ SENDER = "+447700900123"
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Rate-limit and wrong-auth counters live in the cache; each test starts from zero."""
-    cache.clear()
-    endpoint._vmns.clear()
+    """Rate-limit and wrong-auth counters live in the cache and in the process; each test starts
+    from zero."""
+    _forget()
     yield
+    _forget()
+
+
+def _forget() -> None:
     cache.clear()
     endpoint._vmns.clear()
+    endpoint.valid_requests.forget()
+    signal_forget()
 
 
 @pytest.fixture

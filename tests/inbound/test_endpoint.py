@@ -4,6 +4,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -182,6 +183,16 @@ def test_outside_a_transaction_the_insert_is_one_statement_and_still_once(forwar
     message = InboundMessage.objects.get()
     assert message.stored_at is not None and message.raw["MM1"] == "Gold"
     assert (message.vmn, message.mm1, message.body) == (vmn, "Gold", "Hello there")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_that_lost_the_prepared_insert_prepares_it_again(forward):
+    assert forward(id="1").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as a pooler's reset would
+    assert forward(id="2").status_code == 200
+    assert forward(id="3").status_code == 200
+    assert sorted(InboundMessage.objects.values_list("gateway_id", flat=True)) == ["1", "2", "3"]
 
 
 def test_with_the_cache_down_a_text_is_still_stored(
