@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from accounts.models import GatewayConnection, Workspace
 from inbound import endpoint
-from inbound.services.receive import signal_forget
 from inbound.models import VirtualNumber
+from inbound.services.receive import signal_forget
 
 LONDON = ZoneInfo("Europe/London")
 VMN = "+447700900500"
