@@ -1,16 +1,21 @@
-"""The endpoint's insert: one prepared statement per database connection, one round trip a text.
+"""The endpoint's insert: one prepared statement, one round trip a text.
 
-Django sends every query as text with its values inlined, so PostgreSQL parses and plans each
-one; for this 20-column `INSERT ... ON CONFLICT` that planning cost the server as much as the
-insert itself. The statement is prepared once on each connection (`PREPARE`) and each text runs
-it (`EXECUTE`) through Django's own cursor. Making a model instance and preparing each of its
-fields per text also cost more than the round trip, so the defaults are made database values
-once, and only the fields a text brings are prepared per text.
+Django's PostgreSQL connection binds values on the client (each query goes out as text with its
+values inlined) and turns prepared statements off, so PostgreSQL parses and plans every query
+afresh. For this 20-column `INSERT … ON CONFLICT` the planning cost the server as much as the
+insert, and inlining the values cost the client more than the round trip. So this one statement
+goes through a server-binding cursor on the same connection, with psycopg's prepared statements
+turned on for it alone: prepared on the connection's first text, then only executed. It still
+goes through Django's cursor wrapper (errors, execute wrappers, the debug query log).
+
+Making a model instance and preparing each of its fields per text also cost more than the round
+trip, so the defaults are made database values once, and only the fields a text brings are
+prepared per text.
 """
 
-import weakref
 from dataclasses import dataclass
 
+import psycopg
 import psycopg.errors
 from django.conf import settings
 from django.db import ProgrammingError, models
@@ -18,13 +23,10 @@ from django.utils import timezone
 
 from ..models import InboundMessage
 
-STATEMENT = "inbound_message_insert_once"
-
 
 @dataclass(frozen=True)
 class _Plan:
-    prepare: str  # PREPARE ... AS INSERT ... ON CONFLICT DO NOTHING RETURNING id
-    execute: str  # EXECUTE ... (%s, ...)
+    sql: str  # INSERT ... ON CONFLICT DO NOTHING RETURNING id
     positions: dict[str, int]  # model field name or attname -> parameter position
     fields: tuple[models.Field, ...]
     fixed: tuple[object, ...]  # the defaults as database values; `stored_at` is set per text
@@ -32,7 +34,6 @@ class _Plan:
 
 
 _plans: dict[str, _Plan] = {}
-_prepared_on: weakref.WeakSet = weakref.WeakSet()  # the driver connections holding STATEMENT
 
 
 def _plan(connection) -> _Plan:  # noqa: ANN001
@@ -45,24 +46,18 @@ def _plan(connection) -> _Plan:  # noqa: ANN001
         for f in fields
     )
     quote = connection.ops.quote_name
-    types = [f.db_type(connection).split("(")[0] for f in fields]  # varchar(20) -> varchar
-    count = len(fields)
-    prepare = (
-        f"PREPARE {STATEMENT} ({', '.join(types)}, text) AS "  # noqa: S608  (model names)
-        f"INSERT INTO {quote(InboundMessage._meta.db_table)} "
+    sql = (
+        f"INSERT INTO {quote(InboundMessage._meta.db_table)} "  # noqa: S608  (model names)
         f"({', '.join(quote(f.column) for f in fields)}) "
-        f"SELECT {', '.join(f'${n}' for n in range(1, count + 1))} "
+        f"SELECT {', '.join(['%s'] * len(fields))} "
         # synchronous_commit for this statement's own transaction only
-        f"FROM (SELECT set_config('synchronous_commit', ${count + 1}, true)) AS commit_mode "
+        "FROM (SELECT set_config('synchronous_commit', %s, true)) AS commit_mode "
         "ON CONFLICT (workspace_id, gateway_id) DO NOTHING RETURNING id"
     )
-    execute = f"EXECUTE {STATEMENT} ({', '.join(['%s'] * (count + 1))})"
     positions: dict[str, int] = {}
     for position, field in enumerate(fields):
         positions[field.name] = positions[field.attname] = position
-    plan = _plans[connection.alias] = _Plan(
-        prepare, execute, positions, fields, fixed, positions["stored_at"]
-    )
+    plan = _plans[connection.alias] = _Plan(sql, positions, fields, fixed, positions["stored_at"])
     return plan
 
 
@@ -80,17 +75,33 @@ def insert_once(fields: dict[str, object], connection) -> int | None:  # noqa: A
         values[position] = plan.fields[position].get_db_prep_save(value, connection)
     values[plan.stored_at] = timezone.now()
     values.append("off" if settings.INBOUND_ASYNC_COMMIT else "on")
-    with connection.cursor() as cursor:
-        driver = connection.connection
-        if driver not in _prepared_on:
-            cursor.execute(plan.prepare)
-            _prepared_on.add(driver)
-        try:
-            cursor.execute(plan.execute, values)
-        except ProgrammingError as exc:  # the session lost it (DISCARD ALL): prepare it again
-            if not isinstance(exc.__cause__, psycopg.errors.InvalidSqlStatementName):
-                raise
-            cursor.execute(plan.prepare)
-            cursor.execute(plan.execute, values)
-        inserted = cursor.fetchone()
+
+    try:
+        return _execute(plan.sql, values, connection)
+    except ProgrammingError as exc:
+        if not isinstance(exc.__cause__, psycopg.errors.InvalidSqlStatementName):
+            raise
+    # The session dropped its prepared statements behind psycopg's back (DEALLOCATE ALL by a
+    # pooler): a new connection starts with none.
+    connection.close()
+    return _execute(plan.sql, values, connection)
+
+
+def _execute(sql: str, values: list[object], connection) -> int | None:  # noqa: ANN001
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    driver = connection.connection
+    server_binding = psycopg.Cursor(driver)
+    if connection.queries_logged:
+        cursor = connection.make_debug_cursor(server_binding)
+    else:
+        cursor = connection.make_cursor(server_binding)
+    # 0: prepare on first use; Django's own cursors never prepare, whatever the threshold.
+    threshold, driver.prepare_threshold = driver.prepare_threshold, 0
+    try:
+        with cursor:
+            cursor.execute(sql, values)
+            inserted = cursor.fetchone()
+    finally:
+        driver.prepare_threshold = threshold
     return inserted[0] if inserted else None

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -183,6 +184,19 @@ def test_outside_a_transaction_the_insert_is_one_statement_and_still_once(forwar
     message = InboundMessage.objects.get()
     assert message.stored_at is not None and message.raw["MM1"] == "Gold"
     assert (message.vmn, message.mm1, message.body) == (vmn, "Gold", "Hello there")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_insert_is_prepared_once_and_nothing_else_is(forward):
+    with CaptureQueriesContext(connection) as queries:
+        for n in range(3):
+            assert forward(id=str(n)).status_code == 200
+    assert sum("INSERT INTO" in q["sql"] for q in queries.captured_queries) == 3  # logged
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len(prepared) == 1 and prepared[0].startswith('INSERT INTO "inbound_inboundmessage"')
+    assert connection.connection.prepare_threshold is None  # Django's own queries: as before
 
 
 @pytest.mark.django_db(transaction=True)
