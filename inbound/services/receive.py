@@ -19,6 +19,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from contacts.phone import InvalidNumber, normalise_number
 from textconnect.limits import INBOUND_DATETIME_FORMAT, VENDOR_TIME_ZONE
 
@@ -304,12 +305,11 @@ def processing_schedule() -> None:
     run eagerly there is no later follow-up, so every text looks.
     """
     global _signalled_at  # noqa: PLW0603  (per process, like the VMN cache)
+    started = time.monotonic()
+    if started - _signalled_at < SIGNAL_EVERY_SECONDS and not celery_app.conf.task_always_eager:
+        return
     from ..tasks import inbound_drain_task
 
-    started = time.monotonic()
-    eager = inbound_drain_task.app.conf.task_always_eager
-    if started - _signalled_at < SIGNAL_EVERY_SECONDS and not eager:
-        return
     try:
         if _flag_set(DRAIN_FLAG, DRAIN_FLAG_SECONDS):
             inbound_drain_task.delay(follow_up=True)
