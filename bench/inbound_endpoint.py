@@ -3,12 +3,12 @@ Django view that answers 200 without touching the database, in the same run.
 
 A second process drives the server on loopback with a few threads, one new connection per request
 (gunicorn's sync workers close each connection), for `--seconds` per path after a second's warm-up
-on each: first the bare view, then the endpoint, every request a new text with its own id. Afterwards every text answered 200
-must be in the database exactly once. Last line: one JSON object with the figures.
-
-A third path shows the ceiling: the bare view plus the endpoint's one insert and nothing else (no
-parameters, no auth, no counting). No endpoint that stores the text before it answers can be
-faster than that on the same machine.
+on each. The paths take turns in `--rounds` rounds, so that all of them see the same drift in the
+machine's speed: the bare view; the endpoint, every request a new text with its own id; and the
+bare view plus the endpoint's one insert and nothing else (no parameters, no auth, no counting),
+which is the ceiling for any endpoint that stores the text before it answers. Afterwards every
+text answered 200 must be in the database exactly once. Last line: one JSON object with the
+figures.
 
     uv run python bench/inbound_endpoint.py [--quick] [--seconds N] [--database-url URL]
 
@@ -163,16 +163,26 @@ def _drive(  # noqa: PLR0913
     queue.put((latencies, statuses))
 
 
-def measure(
+def drive(
     port: int, target: str, form: dict[str, str] | None, seconds: float, threads: int = THREADS
-) -> dict:
+) -> tuple[list[float], dict[int, int]]:
+    """Latencies and answers of one stretch of `seconds` on one path, from a second process."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_drive, args=(port, target, form, seconds, threads, queue))
     process.start()
     latencies, statuses = queue.get(timeout=seconds + 120)
     process.join()
-    latencies.sort()
+    return latencies, statuses
+
+
+def figures(stretches: list[tuple[list[float], dict[int, int]]], seconds: float) -> dict:
+    """One path's figures over all its stretches (`seconds` in all)."""
+    latencies = sorted(t for stretch, _ in stretches for t in stretch)
+    statuses: dict[int, int] = {}
+    for _, answers in stretches:
+        for code, count in answers.items():
+            statuses[code] = statuses.get(code, 0) + count
     return {
         "requests": len(latencies),
         "req_per_s": len(latencies) / seconds,
@@ -180,6 +190,33 @@ def measure(
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
         "statuses": statuses,
     }
+
+
+def measure(
+    port: int,
+    paths: dict[str, tuple[str, dict[str, str] | None]],
+    seconds: float,
+    rounds: int,
+    threads: int = THREADS,
+) -> tuple[dict[str, dict], dict[str, list[float]]]:
+    """Each path for `seconds` in all, in `rounds` rounds that take the paths in turn.
+
+    The machine's speed drifts (other work on its two cores); taking the paths in turn, a few
+    seconds each, lets every path see the same drift, so their ratio holds still from run to run.
+    Returns the figures per path and the ratio of each round's rates to the first path's.
+    """
+    stretches: dict[str, list] = {name: [] for name in paths}
+    rounds_ratios: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        rates = {}
+        for name, (target, form) in paths.items():
+            stretch = drive(port, target, form, seconds / rounds, threads)
+            stretches[name].append(stretch)
+            rates[name] = len(stretch[0])
+        first = rates[next(iter(paths))]
+        for name, rate in rates.items():
+            rounds_ratios[name].append(rate / first)
+    return {name: figures(found, seconds) for name, found in stretches.items()}, rounds_ratios
 
 
 # -- set-up ---------------------------------------------------------------------------------
@@ -276,6 +313,7 @@ def main() -> None:
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379")
     parser.add_argument("--threads", type=int, default=THREADS, help="client threads")
+    parser.add_argument("--rounds", type=int, default=6, help="rounds taking the paths in turn")
     args = parser.parse_args()
     seconds = 5.0 if args.quick else args.seconds
 
@@ -296,30 +334,33 @@ def main() -> None:
         "receivedts": "2026-11-24 10:15:00",
         "auth": auth,
     }
+    endpoint_path = f"/inbound/{key}/"
+    insert_only_path = f"{INSERT_ONLY_PATH}?workspace={workspace_id}&vmn={vmn_id}"
+    paths = {
+        "bare view": (BARE_PATH, None),
+        "endpoint": (endpoint_path, form),
+        "insert only": (insert_only_path, None),
+    }
     try:
         wait_up(port)
         # Warm both workers on each path: the first requests import and connect.
-        insert_only_path = f"{INSERT_ONLY_PATH}?workspace={workspace_id}&vmn={vmn_id}"
-        measure(port, BARE_PATH, None, 1.0)
-        warm = measure(port, f"/inbound/{key}/", form, 1.0)
-        measure(port, insert_only_path, None, 1.0)
-        bare = measure(port, BARE_PATH, None, seconds, args.threads)
-        endpoint = measure(port, f"/inbound/{key}/", form, seconds, args.threads)
-        insert_only = measure(port, insert_only_path, None, seconds, args.threads)
+        warm, _ = measure(port, paths, 1.0, rounds=1)
+        found, round_ratios = measure(port, paths, seconds, args.rounds, args.threads)
     finally:
         server.terminate()
         server.wait(20)
     total, doubled = stored_count(env, workspace_id)
     flush_redis(args.redis)
 
-    ok = endpoint["statuses"].get(200, 0) + warm["statuses"].get(200, 0)
+    bare, endpoint, insert_only = found["bare view"], found["endpoint"], found["insert only"]
+    ok = endpoint["statuses"].get(200, 0) + warm["endpoint"]["statuses"].get(200, 0)
     ratio = endpoint["req_per_s"] / bare["req_per_s"]
     ceiling = insert_only["req_per_s"] / bare["req_per_s"]
-    paths = (("bare view", bare), ("endpoint", endpoint), ("insert only", insert_only))
-    for name, figures in paths:
+    for name, path in found.items():
+        spread = ", ".join(f"{r:.2f}" for r in round_ratios[name])
         print(
-            f"{name:11} {figures['req_per_s']:8,.0f} req/s  p50 {figures['p50_ms']:.2f} ms  "
-            f"p99 {figures['p99_ms']:.2f} ms  answers {figures['statuses']}"
+            f"{name:11} {path['req_per_s']:8,.0f} req/s  p50 {path['p50_ms']:.2f} ms  "
+            f"p99 {path['p99_ms']:.2f} ms  answers {path['statuses']}  per round vs bare: {spread}"
         )
     print(f"texts answered 200: {ok}; stored: {total}; stored twice: {doubled}")
     print(f"ratio endpoint/bare: {ratio:.3f} (target >= 0.60); p99 target < 50 ms")
@@ -331,6 +372,7 @@ def main() -> None:
             {
                 "bench": "inbound_endpoint",
                 "seconds": seconds,
+                "rounds": args.rounds,
                 "requests": endpoint["requests"],
                 "req_per_s": round(endpoint["req_per_s"], 1),
                 "p50_ms": round(endpoint["p50_ms"], 2),
