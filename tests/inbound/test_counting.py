@@ -36,7 +36,7 @@ def test_counts_reach_the_cache_in_batches():
     assert shared("k") == 4  # the batch of three went in with one round trip
 
 
-def test_a_process_s_first_request_sees_the_others():
+def test_a_process_first_request_sees_what_the_others_counted():
     first = MinuteCounter("rate", batch=3, seconds=3600)
     second = MinuteCounter("rate", batch=3, seconds=3600)
     assert first.hit("k", now=NOON) == 1
