@@ -80,6 +80,19 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
+def page_timings(client, urls: list[str], rounds: int) -> list[float]:  # noqa: ANN001
+    """Milliseconds per GET of each URL, `rounds` times over, after one checked warm-up each."""
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    timings = []
+    for _ in range(rounds):
+        for url in urls:
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 def numbers(count: int, start: int = 0) -> list[str]:
     """Distinct UK mobiles that the sandbox delivers (they end in 500)."""
     return [f"+447{i:06d}500" for i in range(start, start + count)]

@@ -15,7 +15,7 @@ import argparse
 import json
 import time
 
-from _portal import fresh_database, percentile, setup_django
+from _portal import fresh_database, page_timings, percentile, setup_django
 
 ROUNDS = 100
 BROADCASTS = 2_000
@@ -59,16 +59,6 @@ def fill(workspace_id: int, count: int) -> None:
         cursor.execute("ANALYZE")
 
 
-def timed(client, url: str) -> list[float]:  # noqa: ANN001
-    assert client.get(url).status_code == 200
-    timings = []
-    for _ in range(ROUNDS):
-        t = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - t) * 1000)
-    return timings
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=1_000_000)
@@ -109,8 +99,8 @@ def main() -> None:
     print(f"{stored:,} messages inserted in {time.perf_counter() - started:.1f} s")
     client = Client()
     client.force_login(user)
-    timings = timed(client, f"/w/{workspace.slug}/")
-    baseline = timed(client, f"/w/{empty.slug}/")
+    timings = page_timings(client, [f"/w/{workspace.slug}/"], ROUNDS)
+    baseline = page_timings(client, [f"/w/{empty.slug}/"], ROUNDS)
     with CaptureQueriesContext(connection) as queries:
         client.get(f"/w/{workspace.slug}/")
     print(

@@ -15,7 +15,7 @@ import json
 import time
 import uuid
 
-from _portal import fresh_database, percentile, setup_django
+from _portal import fresh_database, page_timings, percentile, setup_django
 
 ROUNDS = 50
 
@@ -80,14 +80,7 @@ def main() -> None:
         f"{base}?state=failed",
         f"{base}?destination=07000123500",
     ]
-    for url in urls:  # warm up
-        assert client.get(url).status_code == 200
-    timings = []
-    for _ in range(ROUNDS):
-        for url in urls:
-            t = time.perf_counter()
-            client.get(url)
-            timings.append((time.perf_counter() - t) * 1000)
+    timings = page_timings(client, urls, ROUNDS)
     with CaptureQueriesContext(connection) as queries:
         client.get(base)
     page_sql = (

@@ -21,7 +21,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from _portal import fresh_database, percentile, setup_django
+from _portal import fresh_database, page_timings, percentile, setup_django
 
 HEADER = (
     '"MessageID","Username","Destination","Source","Status","Schedule Date","Sent Date",'
@@ -121,14 +121,7 @@ def main() -> None:
         f"{base}?status=Undeliverable&sort=destination",
         f"{base}?q=447000123",
     ]
-    for url in urls:
-        assert client.get(url).status_code == 200
-    timings = []
-    for _ in range(ROUNDS):
-        for url in urls:
-            t = time.perf_counter()
-            client.get(url)
-            timings.append((time.perf_counter() - t) * 1000)
+    timings = page_timings(client, urls, ROUNDS)
     rate = rows / seconds
     print(
         json.dumps(
