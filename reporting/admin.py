@@ -1,17 +1,10 @@
 """Operator admin for reporting: snapshots and rows read-only, schedules and balance points."""
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from accounts.admin import ReadOnlyAdmin
 
 from .models import BalancePoint, ReportRow, ReportSnapshot, ScheduledReport
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(ReportSnapshot)

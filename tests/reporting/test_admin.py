@@ -31,8 +31,10 @@ def test_every_reporting_admin_page_loads(admin_client, data, model):
     assert admin_client.get(reverse(f"{name}_change", args=[obj.pk])).status_code == 200
 
 
-def test_snapshots_cannot_be_changed_in_the_admin(admin_client, data):
+def test_snapshots_cannot_be_changed_or_deleted_in_the_admin(admin_client, data):
     snapshot = ReportSnapshot.objects.get()
-    url = reverse("admin:reporting_reportsnapshot_change", args=[snapshot.pk])
-    admin_client.post(url, {"state": "failed"})
+    change = reverse("admin:reporting_reportsnapshot_change", args=[snapshot.pk])
+    delete = reverse("admin:reporting_reportsnapshot_delete", args=[snapshot.pk])
+    assert admin_client.post(change, {"state": "failed"}).status_code == 403
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert ReportSnapshot.objects.get().state == "ready"
