@@ -1,7 +1,8 @@
 """The dashboard's figures: the portal's own tables where it has them, cached reports otherwise.
 
 Every read is bounded by an index starting with the workspace (broadcasts by date, messages by
-state, the unread partial index, imports by date), so the page stays fast with millions of rows.
+state, conversations, imports by date), so the page stays fast with millions of rows. The unread
+figure is the nav badge's: the conversations' unread counts.
 """
 
 import zoneinfo
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import GatewayConnection, Workspace
 from contacts.models import ContactImport
-from inbound.models import InboundMessage
+from inbound.services.conversations import unread_total
 from messaging.models import Broadcast, BroadcastStatus, Message, MessageState
 
 from .models import BalancePoint, ReportSnapshot, ReportType, SnapshotState
@@ -100,7 +101,7 @@ def dashboard_figures(
             "schedule_at"
         )[:5]
     )
-    figures.unread = _capped(InboundMessage.objects.for_workspace(workspace).filter(is_read=False))
+    figures.unread = unread_total(workspace)
     figures.imports = list(
         ContactImport.objects.for_workspace(workspace).order_by("-created_at")[:3]
     )

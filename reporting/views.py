@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import workspace_view
-from accounts.models import GatewayConnection
 from accounts.roles import Role
 
 from . import exports
@@ -31,7 +30,7 @@ from .services.snapshots import (
 @workspace_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
     request.session["last_workspace"] = request.workspace.slug
-    gateway = GatewayConnection.objects.for_workspace(request.workspace).first()
+    gateway = getattr(request.workspace, "gateway", None)  # loaded with the membership
     figures = dashboard_figures(request.workspace, gateway)
     trend = {
         "labels": [f"{p.checked_at:%d %b %H:%M}" for p in figures.balance_trend],

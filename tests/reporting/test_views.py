@@ -12,6 +12,7 @@ from django.utils import timezone
 
 import textconnect
 from accounts.models import GatewayConnection
+from inbound.models import Conversation
 from messaging.models import Broadcast, Message
 from reporting.models import BalancePoint, ReportSnapshot, ScheduledReport
 from reporting.services import snapshots
@@ -204,9 +205,14 @@ def test_the_dashboard_reads_the_portals_own_tables(client_for, viewer, workspac
     Message.objects.create(
         workspace=workspace, broadcast=broadcast, destination="+447700900123", state="unknown"
     )
+    Conversation.objects.create(
+        workspace=workspace, number="+447700900124", last_message_at=timezone.now(),
+        unread_count=3,
+    )  # fmt: skip
     page = client_for(viewer).get(url("dashboard", workspace))
     figures = page.context["figures"]
     assert (figures.sent_today, figures.delivery_rate, figures.unknown_count) == (10, 80.0, 1)
+    assert figures.unread == 3  # the nav badge's count
     assert b"1 message need a decision" in page.content and b"Getting started" not in page.content
 
 
