@@ -228,13 +228,15 @@ def _send(message: InboundMessage, body: str, contact: Contact | None) -> int | 
     return broadcast.pk
 
 
-def _opt_out_everywhere(message: InboundMessage) -> None:
-    """Every contact with the number opts out (and leaves its groups on the gateway too)."""
-    contacts = Contact.objects.for_workspace(message.workspace).filter(
+def _opt_out_write(message: InboundMessage, contact: Contact) -> None:
+    """Every contact with the number opts out (and leaves its groups on the gateway too); the text
+    and its conversation are linked to the sender's contact."""
+    for opted_in in Contact.objects.for_workspace(message.workspace).filter(
         number=message.source, opted_out_at__isnull=True
-    )
-    for contact in contacts:
-        contact_opt_out(contact=contact)
+    ):
+        contact_opt_out(contact=opted_in)
+    InboundMessage.objects.filter(pk=message.pk).update(contact=contact, opt_applied=True)
+    Conversation.objects.filter(pk=message.conversation_id).update(contact=contact)
 
 
 def opt_out_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
@@ -247,9 +249,7 @@ def opt_out_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
     confirm = prefs.opt_out_reply.strip() and contact.opted_out_at is None
     if confirm and (broadcast_id := _send(message, prefs.opt_out_reply, contact)):
         broadcast_dispatch(broadcast_id=broadcast_id)  # claimed rows are sent once, here
-    _opt_out_everywhere(message)
-    InboundMessage.objects.filter(pk=message.pk).update(contact=contact, opt_applied=True)
-    Conversation.objects.filter(pk=message.conversation_id).update(contact=contact)
+    _opt_out_write(message, contact)
 
 
 def opt_in_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
@@ -301,8 +301,6 @@ def opt_outs_finish(*, older_than: timedelta = timedelta(minutes=2)) -> int:
     ).select_related("workspace")
     done = 0
     for message in stuck[:500]:
-        contact = _contact_or_create(message)
-        _opt_out_everywhere(message)
-        InboundMessage.objects.filter(pk=message.pk).update(contact=contact, opt_applied=True)
+        _opt_out_write(message, _contact_or_create(message))
         done += 1
     return done
