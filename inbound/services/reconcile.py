@@ -11,7 +11,7 @@ from accounts.gateway import GatewayNotConnected, client_for
 from accounts.models import Workspace
 from contacts.phone import InvalidNumber, normalise_number
 
-from ..models import InboundMessage, VirtualNumber
+from ..models import InboundMessage, InboxSettings, VirtualNumber
 from .process import inbox_settings
 from .receive import Refused, inbound_store
 
@@ -20,8 +20,7 @@ log = logging.getLogger(__name__)
 OVERLAP = timedelta(minutes=10)  # texts the gateway dated just before the last run's end
 
 
-def _window(workspace: Workspace, now: datetime) -> datetime:
-    prefs = inbox_settings(workspace)
+def _window(prefs: InboxSettings, now: datetime) -> datetime:
     oldest = now - timedelta(hours=settings.INBOUND_RECONCILE_MAX_HOURS)
     if prefs.reconciled_until is None:
         return now - timedelta(hours=settings.INBOUND_RECONCILE_FIRST_HOURS)
@@ -41,7 +40,8 @@ def reconcile_workspace(*, workspace: Workspace, now: datetime | None = None) ->
     vmns = {v.number: v for v in VirtualNumber.objects.for_workspace(workspace)}
     if not vmns:
         return 0
-    start = _window(workspace, now)
+    prefs = inbox_settings(workspace)
+    start = _window(prefs, now)
     try:
         with client_for(workspace) as client:
             rows = client.report("InboundMessages", start, now)
@@ -76,7 +76,7 @@ def reconcile_workspace(*, workspace: Workspace, now: datetime | None = None) ->
                 recovered += 1
         except Refused:
             continue
-    type(inbox_settings(workspace)).objects.filter(workspace=workspace).update(reconciled_until=now)
+    InboxSettings.objects.filter(pk=prefs.pk).update(reconciled_until=now)
     if recovered:
         log.info("inbound reconcile: workspace %s recovered %s texts", workspace.pk, recovered)
     return recovered
