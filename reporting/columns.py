@@ -32,7 +32,7 @@ COLUMNS: dict[str, list[Column]] = {
     ReportType.USAGE: [Column("status", "Status", sortable=True), Column("count", "Messages")],
     ReportType.INBOUND: [
         Column("message_id", "MessageID"),
-        Column("source", "From", sortable=True),
+        Column("source", "From"),
         Column("destination", "Number", sortable=True),
         Column("body", "Message", wide=True),
         Column("sent_at", "Received Date", sortable=True),

@@ -6,11 +6,11 @@ from datetime import datetime
 from django.core import signing
 from django.db.models import F, Q, QuerySet
 
+from .columns import SORT_FIELDS
 from .models import ReportRow, ReportSnapshot
 
 PAGE_SIZE = 50
 CURSOR_SALT = "reporting.rows.cursor"
-SORTS = {"seq", "status", "destination", "sent_at"}
 
 
 @dataclass
@@ -26,7 +26,7 @@ class RowQuery:
         return cls(
             status=(params.get("status") or "").strip()[:40],
             search=(params.get("q") or "").strip()[:100],
-            sort=sort if sort in SORTS else "seq",
+            sort=sort if sort in SORT_FIELDS else "seq",
             descending=params.get("dir") == "desc",
         )
 

@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from reporting.columns import COLUMNS, SORT_FIELDS
 from reporting.csvparse import ReportParseError, iter_rows
 from reporting.models import ReportRow
+from reporting.selectors import RowQuery
 
 from .conftest import HEADER, messages_csv
 
@@ -126,3 +128,12 @@ def test_a_bad_refresh_drops_the_rows_of_the_answer_it_replaced(make_snapshot):
     assert (snapshot.state, snapshot.row_count, snapshot.fetched_at) == ("failed", 0, None)
     assert not ReportRow.objects.filter(snapshot=snapshot).exists()
     assert len(list(snapshot.raw_file.storage.listdir(f"reports/{snapshot.workspace_id}")[1])) == 1
+
+
+def test_every_sortable_column_is_a_sort_the_table_accepts():
+    """A column offered as sortable but not accepted would quietly sort by gateway order."""
+    for report_type, columns in COLUMNS.items():
+        for column in columns:
+            if column.sortable:
+                assert column.field in SORT_FIELDS, (report_type, column.field)
+    assert RowQuery.from_params({"sort": "source"}).sort == "seq"
