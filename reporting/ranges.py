@@ -45,9 +45,18 @@ class ReportRange:
         return self.last < today
 
     def label(self) -> str:
-        if self.first == self.last:
-            return f"{self.first:%-d %b %Y}"
-        return f"{self.first:%-d %b %Y} – {self.last:%-d %b %Y}"
+        return dates_label(self.first, self.last)
+
+
+def dates_label(first: date, last: date) -> str:
+    """'18–24 Nov 2026', '28 Nov – 3 Dec 2026' or '1 Dec 2025 – 5 Jan 2026'."""
+    if first == last:
+        return f"{last:%-d %b %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%-d}–{last:%-d %b %Y}"
+    if first.year == last.year:
+        return f"{first:%-d %b} – {last:%-d %b %Y}"
+    return f"{first:%-d %b %Y} – {last:%-d %b %Y}"
 
 
 def today_in(tz: str, now: datetime) -> date:

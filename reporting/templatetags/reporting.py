@@ -5,6 +5,7 @@ import zoneinfo
 from django import template
 
 from reporting.models import ReportSnapshot, ReportType
+from reporting.ranges import dates_label
 
 register = template.Library()
 
@@ -15,12 +16,6 @@ def range_label(snapshot: ReportSnapshot, tz: str) -> str:
     if snapshot.report_type == ReportType.OUTBOX:
         return "Messages not sent yet"
     zone = zoneinfo.ZoneInfo(tz)
-    first = snapshot.range_start.astimezone(zone).date()
-    last = snapshot.range_end.astimezone(zone).date()
-    if first == last:
-        return f"{last:%-d %b %Y}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first:%-d}–{last:%-d %b %Y}"
-    if first.year == last.year:
-        return f"{first:%-d %b} – {last:%-d %b %Y}"
-    return f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+    return dates_label(
+        snapshot.range_start.astimezone(zone).date(), snapshot.range_end.astimezone(zone).date()
+    )

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from reporting.ranges import RangeError, preset_range
+from reporting.ranges import RangeError, dates_label, preset_range
 from reporting.services.schedules import next_run, period_range
 
 # 23:30 UTC on 31 January is already 1 February in Auckland.
@@ -66,3 +66,11 @@ def test_schedules_run_at_six_on_the_day_a_period_starts(frequency, expected):
 def test_a_monthly_report_covers_last_month():
     rng = period_range("monthly", "UTC", datetime(2026, 3, 1, 6, 0, tzinfo=UTC))
     assert (rng.first, rng.last) == (date(2026, 2, 1), date(2026, 2, 28))
+
+
+def test_pages_and_mails_label_a_range_alike():
+    rng = preset_range("last_7_days", tz="Europe/London", now=NOW)
+    assert rng.label() == dates_label(rng.first, rng.last)
+    assert dates_label(date(2026, 11, 18), date(2026, 11, 24)) == "18–24 Nov 2026"
+    assert dates_label(date(2026, 11, 28), date(2026, 12, 3)) == "28 Nov – 3 Dec 2026"
+    assert dates_label(date(2025, 12, 1), date(2026, 1, 5)) == "1 Dec 2025 – 5 Jan 2026"
