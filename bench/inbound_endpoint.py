@@ -23,7 +23,6 @@ import json
 import multiprocessing
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 
 from _common import free_port, manage  # noqa: E402
+from _portal import percentile  # noqa: E402
 
 BARE_PATH = "/_bare/"
 INSERT_ONLY_PATH = "/_insert_only/"
@@ -178,7 +178,7 @@ def drive(
 
 def figures(stretches: list[tuple[list[float], dict[int, int]]], seconds: float) -> dict:
     """One path's figures over all its stretches (`seconds` in all)."""
-    latencies = sorted(t for stretch, _ in stretches for t in stretch)
+    latencies = [t for stretch, _ in stretches for t in stretch]
     statuses: dict[int, int] = {}
     for _, answers in stretches:
         for code, count in answers.items():
@@ -186,8 +186,8 @@ def figures(stretches: list[tuple[list[float], dict[int, int]]], seconds: float)
     return {
         "requests": len(latencies),
         "req_per_s": len(latencies) / seconds,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
         "statuses": statuses,
     }
 

@@ -10,6 +10,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 # it are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from ..factories import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 
@@ -36,3 +38,11 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def log_in(page: Page, base: str, email: str) -> None:
+    """Log in through the login form as a member made by the factories."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")

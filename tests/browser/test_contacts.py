@@ -4,16 +4,9 @@ import pytest
 
 from contacts.models import Contact
 
-from ..factories import PASSWORD
+from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
 
 
 def test_upload_map_watch_and_see_the_result(

@@ -7,7 +7,7 @@ from accounts.models import GatewayConnection
 from inbound.models import VirtualNumber
 from sandbox import inbound as handset
 
-from .test_reseller import log_in
+from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import pytest
 from accounts.gateway import client_for as gateway_client
 from accounts.models import GatewayConnection
 
-from ..factories import PASSWORD
+from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,10 +29,7 @@ def test_request_a_report_see_the_chart_and_download_the_csv(
         workspace=workspace, token=account.token, api_url=sandbox_api_url
     )
     gateway_client(workspace).send(["+447700900123", "+447700900002"], "Acme", "Hello, world")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", viewer.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
+    log_in(page, live_server.url, viewer.email)
     page.get_by_role("link", name="Reports", exact=True).click()
     page.select_option("#id_report_type", "Messages")
     page.select_option("#id_preset", "last_7_days")

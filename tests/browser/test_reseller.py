@@ -7,16 +7,9 @@ import pytest
 from accounts.models import GatewayConnection
 from sandbox.models import SandboxAccount
 
-from ..factories import PASSWORD
+from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
 
 
 def test_create_a_child_and_move_credits(

@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.models import GatewayConnection
 from messaging.services import tracking
 
-from ..factories import PASSWORD
+from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +27,7 @@ def test_compose_send_and_see_delivered(
     GatewayConnection.objects.create(
         workspace=workspace, token=account.token, api_url=sandbox_api_url
     )
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", sender.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
+    log_in(page, live_server.url, sender.email)
     page.get_by_role("link", name="Send", exact=True).click()
     page.fill("#id_numbers", "07700 900123")
     page.fill("#id_source", "Acme")
