@@ -1,13 +1,10 @@
 """Celery tasks of the accounts app: thin, take ids, re-check state, call a service."""
 
 from celery import shared_task
-from django.core.cache import cache
 
-from .models import ChildAccount, GatewayConnection, LedgerEntry, Workspace
+from .models import GatewayConnection, Workspace
 from .services import gateway as gateway_services
 from .services import reseller as reseller_services
-
-REFRESH_LOCK = "lock:accounts:balances_refresh"
 
 
 @shared_task
@@ -19,29 +16,23 @@ def gateway_check_task(workspace_id: int) -> None:
 
 @shared_task
 def balances_refresh() -> None:
-    """Beat: refresh every connected workspace's cached balance (one run at a time)."""
-    if not cache.add(REFRESH_LOCK, "1", timeout=15 * 60):
-        return
-    try:
-        ids = GatewayConnection.objects.filter(workspace__suspended_at__isnull=True).values_list(
-            "workspace_id", flat=True
-        )
-        for workspace in Workspace.objects.filter(pk__in=list(ids)):
-            gateway_services.gateway_check(workspace=workspace)
-    finally:
-        cache.delete(REFRESH_LOCK)
+    """Beat: one balance check per connected workspace, each its own task, so that a gateway
+    that does not answer holds up only its own check."""
+    ids = GatewayConnection.objects.filter(workspace__suspended_at__isnull=True).values_list(
+        "workspace_id", flat=True
+    )
+    for workspace_id in ids:
+        gateway_check_task.delay(workspace_id)
 
 
 @shared_task
 def child_create_task(child_id: int) -> None:
-    if ChildAccount.objects.filter(pk=child_id).exists():
-        reseller_services.child_create_run(child_id=child_id)
+    reseller_services.child_create_run(child_id=child_id)  # claims the child, or does nothing
 
 
 @shared_task
 def credits_transfer_task(entry_id: int) -> None:
-    if LedgerEntry.objects.filter(pk=entry_id).exists():
-        reseller_services.credits_transfer_run(entry_id=entry_id)
+    reseller_services.credits_transfer_run(entry_id=entry_id)  # claims the entry, or does nothing
 
 
 @shared_task

@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent, GatewayConnection
 from accounts.services.gateway import balance_record, gateway_check
+from accounts.tasks import balances_refresh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -138,3 +140,15 @@ def test_test_connection_runs_in_the_worker(
     client_for(owner).post(gateway_url(workspace, "accounts_ws:gateway_test"))
     wait_for(lambda: GatewayConnection.objects.get(workspace=workspace).check_state == "ok")
     assert GatewayConnection.objects.get(workspace=workspace).balance == Decimal(321)
+
+
+def test_the_beat_refresh_checks_each_active_workspace_in_its_own_task(
+    workspace, other_workspace, connect, sandbox_account, eager_tasks
+):
+    connect(workspace, sandbox_account(username="acme", credits=70))
+    connect(other_workspace, sandbox_account(username="rival", credits=80))
+    other_workspace.suspended_at = timezone.now()
+    other_workspace.save(update_fields=["suspended_at"])
+    balances_refresh()
+    assert GatewayConnection.objects.get(workspace=workspace).balance == Decimal(70)
+    assert GatewayConnection.objects.get(workspace=other_workspace).balance is None
