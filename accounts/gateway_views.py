@@ -18,7 +18,8 @@ from .services.gateway import gateway_check_start, gateway_connect
 
 
 def _connection(request: HttpRequest) -> GatewayConnection | None:
-    return GatewayConnection.objects.for_workspace(request.workspace).first()
+    """The workspace's connection, loaded with the membership (see access.workspace_view)."""
+    return getattr(request.workspace, "gateway", None)
 
 
 @workspace_view(Role.ADMIN)
@@ -55,10 +56,9 @@ def gateway_test(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Save a token first.")
         return redirect("accounts_ws:gateway", slug=request.workspace.slug)
     gateway_check_start(workspace=request.workspace)
-    if request.htmx:
-        return render(
-            request, "accounts/_gateway_status.html", {"connection": _connection(request)}
-        )
+    if request.htmx:  # the check's new state, written by gateway_check_start
+        connection = GatewayConnection.objects.for_workspace(request.workspace).first()
+        return render(request, "accounts/_gateway_status.html", {"connection": connection})
     return redirect("accounts_ws:gateway", slug=request.workspace.slug)
 
 

@@ -85,11 +85,10 @@ def child_new(request: HttpRequest) -> HttpResponse:
 
 @reseller_view
 def child_detail(request: HttpRequest, child_id: UUID) -> HttpResponse:
-    child = _child(request, child_id)
-    totals = services.children_with_totals(request.workspace).get(pk=child.pk)
+    child = get_object_or_404(services.children_with_totals(request.workspace), public_id=child_id)
     in_flight = [EntryState.PENDING, EntryState.SUBMITTING]
     context = {
-        "child": totals,
+        "child": child,
         "entries": child.ledger.all()[:50],
         "entries_in_flight": child.ledger.filter(state__in=in_flight).exists(),
         "transfer_form": TransferForm(),

@@ -37,7 +37,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
         )
         flash.success(request, f"Account {account.username} created.")
         return redirect("sandbox:accounts")
-    rows = SandboxAccount.objects.select_related("parent").prefetch_related("vmns")
+    rows = SandboxAccount.objects.select_related("parent", "faults").prefetch_related("vmns")
     return render(request, "sandbox/accounts.html", {"accounts": rows, "form": form})
 
 
