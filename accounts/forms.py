@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from .models import User, Workspace
+from .models.reseller import AccessLevel
 from .roles import Role
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
@@ -140,7 +141,7 @@ class ChildCreateForm(IdempotentForm):
         strip=False,
         help_text="At least 10 characters. Give it to the child person safely.",
     )
-    access_level = forms.ChoiceField(choices=[("Normal", "Normal"), ("Admin", "Admin")])
+    access_level = forms.ChoiceField(choices=AccessLevel.choices)
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
     email = forms.EmailField()

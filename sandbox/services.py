@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -22,15 +21,6 @@ def password_hash(password: str) -> str:
     salt = secrets.token_hex(8)
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), _ITERATIONS).hex()
     return f"pbkdf2_sha256${_ITERATIONS}${salt}${digest}"
-
-
-def password_matches(account: SandboxAccount, password: str) -> bool:
-    try:
-        _, iterations, salt, digest = account.password.split("$")
-    except ValueError:
-        return False
-    check = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), int(iterations))
-    return hmac.compare_digest(check.hex(), digest)
 
 
 def format_credits(value: Decimal) -> str:

@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from textconnect._version import __version__
-from textconnect.client import DEFAULT_BASE_URL, Client
+from textconnect.client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Client
 from textconnect.errors import TextConnectError, TransportError
+from textconnect.limits import MAX_VALIDITY_SECONDS
 from textconnect.types import (
     InboundRow,
     MessageRow,
@@ -40,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         "TEXTCONNECT_TOKEN and the API URL from TEXTCONNECT_API_URL.",
     )
     parser.add_argument("--version", action="version", version=f"textconnect {__version__}")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per HTTP call")
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per HTTP call"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("credits", help="print the credit balance")
@@ -50,7 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--from", dest="source", required=True, help="source address")
     send.add_argument("--body", help="message text (default: read from stdin)")
     send.add_argument("--schedule", help="ISO 8601 time with offset, e.g. 2030-01-02T09:00+00:00")
-    send.add_argument("--validity", type=int, default=86400, help="seconds (max 86400)")
+    send.add_argument(
+        "--validity",
+        type=int,
+        default=MAX_VALIDITY_SECONDS,
+        help=f"seconds (max {MAX_VALIDITY_SECONDS})",
+    )
     send.add_argument("--all-part-ids", action="store_true", help="print the ID of every part")
 
     status = commands.add_parser("status", help="print the status of message IDs")
