@@ -3,6 +3,7 @@
 import re
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,14 @@ NUMBERS = st.lists(
     min_size=1,
     max_size=5,
 )
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [("", 0), ("a", 1), ("a\n", 1), ("a\n\n", 2), ("a\r\nb", 2), ("a\rb", 2), ("a\nb\n", 2)],
+)
+def test_line_breaks_of_any_kind_split_and_one_trailing_break_does_not(text, lines):
+    assert [p.line for p in contacts_csv.parse(text)] == list(range(1, lines + 1))
 
 
 @given(text=st.text(max_size=300))
