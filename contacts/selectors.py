@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
-from django.http import QueryDict
 
 from accounts.models import Workspace
 
@@ -23,7 +23,7 @@ STATUSES = [
 ]
 
 
-def contacts_filtered(workspace: Workspace, params: QueryDict) -> QuerySet[Contact]:
+def contacts_filtered(workspace: Workspace, params: Mapping[str, str]) -> QuerySet[Contact]:
     """Contacts matching the list's search box, group and status filters."""
     contacts = Contact.objects.for_workspace(workspace)
     if q := params.get("q", "").strip():

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +16,7 @@ from accounts.access import workspace_view
 from accounts.audit import audit_record
 from accounts.csv_export import csv_response
 from accounts.roles import Role
-from contacts.models import Contact
+from contacts.selectors import contacts_filtered
 from textconnect.segments import credits_per_part, segments, ucs2_characters
 
 from .forms import BroadcastEditForm, ComposeForm, LogFilterForm, SenderIDForm, TemplateForm
@@ -79,14 +78,12 @@ def counter_view(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(Role.SENDER)
 def contact_search(request: HttpRequest) -> HttpResponse:
+    """The composer's contact picker: the contact list's own search (name, email or number)."""
     query = request.GET.get("q", "").strip()
     results = []
     if query:
-        results = list(
-            Contact.objects.for_workspace(request.workspace)
-            .filter(Q(name__icontains=query) | Q(number__contains=query.replace(" ", "")))
-            .order_by("name")[:20]
-        )
+        matching = contacts_filtered(request.workspace, {"q": query})
+        results = list(matching.order_by("name")[:20])
     return render(request, "messaging/_contact_results.html", {"results": results, "query": query})
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import GatewayConnection
+from contacts.models import Contact
 from messaging.models import Broadcast, Message, SenderID
 from messaging.services import schedule
 from sandbox.models import Message as SandboxMessage
@@ -297,3 +298,13 @@ def test_an_edit_re_personalises_and_re_estimates(client_for, workspace, sender)
     edit(client_for(sender), workspace, broadcast, later, body="Plain again")
     broadcast.refresh_from_db()
     assert not broadcast.personalised and broadcast.messages.get().body == ""
+
+
+@pytest.mark.parametrize("query", ["07700 900101", "+44 7700 900101", "annie", "900101"])
+def test_the_contact_picker_finds_a_contact_however_the_number_is_typed(
+    client_for, workspace, other_workspace, sender, query
+):
+    Contact.objects.create(workspace=workspace, name="Annie", number="+447700900101")
+    Contact.objects.create(workspace=other_workspace, name="Annie Rival", number="+447700900101")
+    page = client_for(sender).get(url(workspace, "contact_search"), {"q": query})
+    assert [c.name for c in page.context["results"]] == ["Annie"]
