@@ -77,10 +77,12 @@ def broadcast_dispatch(*, broadcast_id: int) -> None:
         _fail_queued(broadcast, None, "No gateway account is connected to this workspace.")
         broadcast_settle(broadcast)
         return
+    submitted = False
     try:
         with client:
             while batch := _claim(broadcast):
                 _submit(client, broadcast, batch)
+                submitted = True
                 Broadcast.objects.filter(pk=broadcast.pk).update(last_progress_at=timezone.now())
     except RetryLater as exc:
         _retry_later(broadcast, str(exc))
@@ -89,7 +91,8 @@ def broadcast_dispatch(*, broadcast_id: int) -> None:
         _note(broadcast, str(exc))
         return
     broadcast_settle(broadcast)
-    gateway_check(workspace=broadcast.workspace)  # the header's balance, after each send
+    if submitted:  # the header's balance, after a run that sent (a parallel run may send none)
+        gateway_check(workspace=broadcast.workspace)
 
 
 def _claim(broadcast: Broadcast) -> list[Message]:

@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from accounts.models import GatewayConnection
 from contacts.models import Contact
 from messaging.models import Broadcast, Message
 from messaging.services import dispatch, reconcile, tracking
@@ -158,3 +159,16 @@ def test_a_personalised_message_is_filled_per_contact(gateway, compose, workspac
         uk(26).lstrip("+"): "Hi , your tier is .",
     }
     assert broadcast.personalised
+
+
+def test_a_run_that_sent_refreshes_the_balance_and_one_that_sent_nothing_does_not(
+    gateway, compose, workspace
+):
+    broadcast = send(compose([uk(100), uk(101)]))
+    gateway.refresh_from_db()
+    connection = GatewayConnection.objects.get(workspace=workspace)
+    assert connection.balance == gateway.credits == 100_000 - 2
+    GatewayConnection.objects.filter(pk=connection.pk).update(balance=1)
+    Broadcast.objects.filter(pk=broadcast.pk).update(status="sending")  # a parallel run's view
+    send(broadcast)
+    assert GatewayConnection.objects.get(pk=connection.pk).balance == 1  # no CheckCredits call
