@@ -69,13 +69,15 @@ def contacts_delete(*, request: HttpRequest, contacts: QuerySet[Contact]) -> int
 
 @transaction.atomic
 def contacts_add_to_group(*, contacts: QuerySet[Contact], group: Group) -> int:
-    ids = list(contacts.values_list("pk", flat=True))
-    made = GroupMembership.objects.bulk_create(
+    """Add the contacts not in the group yet; returns how many (only they are pushed again)."""
+    ids = list(contacts.exclude(groupmembership__group=group).values_list("pk", flat=True))
+    GroupMembership.objects.bulk_create(
         [GroupMembership(group=group, contact_id=pk) for pk in ids], ignore_conflicts=True
     )
-    Contact.objects.filter(pk__in=ids).update(sync_state=SyncState.UNSYNCED)
-    sync.push_soon(group.workspace)
-    return len(made)
+    if ids:
+        Contact.objects.filter(pk__in=ids).update(sync_state=SyncState.UNSYNCED)
+        sync.push_soon(group.workspace)
+    return len(ids)
 
 
 @transaction.atomic

@@ -7,7 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from contacts.models import Contact, ContactImport, GatewayJob, Group, GroupMembership
+from contacts.models import (
+    Contact,
+    ContactImport,
+    GatewayJob,
+    Group,
+    GroupMembership,
+    SyncState,
+)
 from contacts.selectors import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +250,21 @@ def test_the_import_page_polls_while_the_job_runs(client_for, workspace, viewer)
 
 def test_a_viewer_cannot_export(client_for, workspace, viewer):
     assert client_for(viewer).get(url(workspace, "export")).status_code == 403
+
+
+def test_adding_to_a_group_counts_and_pushes_only_the_new_members(client_for, workspace, sender):
+    a, b = make(workspace, "A", "+447700900101"), make(workspace, "B", "+447700900102")
+    group = Group.objects.create(workspace=workspace, name="VIP")
+    GroupMembership.objects.create(group=group, contact=a)
+    Contact.objects.update(sync_state=SyncState.SYNCED)
+    page = client_for(sender).post(
+        url(workspace, "bulk"),
+        {"action": "add_to_group", "group": str(group.public_id),
+         "ids": [str(a.public_id), str(b.public_id)]},
+        follow=True,
+    )  # fmt: skip
+    assert b"1 contacts added to VIP" in page.content
+    assert group.contacts.count() == 2
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.sync_state, b.sync_state) == (SyncState.SYNCED, SyncState.UNSYNCED)
