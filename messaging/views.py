@@ -17,6 +17,7 @@ from accounts.audit import audit_record
 from accounts.csv_export import csv_response
 from accounts.roles import Role
 from contacts.selectors import contacts_filtered
+from textconnect.limits import MAX_BODY_CHARS
 from textconnect.segments import credits_per_part, segments, ucs2_characters
 
 from .forms import BroadcastEditForm, ComposeForm, LogFilterForm, SenderIDForm, TemplateForm
@@ -59,6 +60,7 @@ def _counter(body: str) -> dict:
     shape = segments(body)
     return {
         "chars": len(body),
+        "max": MAX_BODY_CHARS,
         "units": shape.chars,
         "encoding": shape.encoding,
         "parts": shape.parts,

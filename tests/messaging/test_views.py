@@ -103,6 +103,7 @@ def test_the_counter_shows_encoding_parts_and_the_characters_that_force_ucs2(
     content = response.content.decode()
     assert "UCS-2" in content and "<strong>2</strong> parts" in content
     assert "<mark>✓</mark>" in content and "<mark>é</mark>" not in content  # é is GSM-7
+    assert "<strong>77</strong> / 459 characters" in content  # textconnect's MAX_BODY_CHARS
 
 
 def test_confirm_refuses_when_the_balance_does_not_cover(client_for, workspace, sender):
