@@ -25,11 +25,15 @@ def _unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def workspace_create(*, name: str, owner: User, **fields: object) -> Workspace:
-    """Create a workspace with `owner` as its owner."""
+def workspace_create(
+    *, name: str, owner: User | None, actor: User | None = None, **fields: object
+) -> Workspace:
+    """Create a workspace with `owner` as its owner; with no owner (one is invited later), the
+    workspace starts without members and `actor` is who created it."""
     workspace = Workspace.objects.create(name=name, slug=_unique_slug(name), **fields)
-    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
-    audit_record("workspace_created", workspace=workspace, actor=owner, obj=workspace)
+    if owner is not None:
+        Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    audit_record("workspace_created", workspace=workspace, actor=owner or actor, obj=workspace)
     return workspace
 
 

@@ -25,7 +25,7 @@ from ..models import ChildAccount, Invitation, LedgerEntry, Workspace
 from ..models.reseller import ChildState, EntryKind, EntryState, ReviewOutcome
 from ..roles import Role
 from .gateway import gateway_check
-from .members import _unique_slug, invitation_send
+from .members import invitation_send, workspace_create
 
 MAX_TRANSFER = 1_000_000
 STALE_AFTER = timedelta(minutes=10)
@@ -328,10 +328,10 @@ def child_workspace_create(*, request: HttpRequest, child: ChildAccount) -> Work
         raise ValidationError("This child already has a workspace.")
     if child.state != ChildState.ACTIVE:
         raise ValidationError("Create the child on the gateway first.")
-    name = child.full_name or child.username
-    workspace = Workspace.objects.create(
-        name=name[:100],
-        slug=_unique_slug(name),
+    workspace = workspace_create(
+        name=(child.full_name or child.username)[:100],
+        owner=None,
+        actor=request.user,
         time_zone=request.workspace.time_zone,
         default_country=request.workspace.default_country,
     )
@@ -339,6 +339,10 @@ def child_workspace_create(*, request: HttpRequest, child: ChildAccount) -> Work
         workspace=workspace, email=child.email, role=Role.OWNER, invited_by=request.user
     )
     invitation_send(request=request, invitation=invitation)
+    audit_record(  # in the child's own log, where its owner will look
+        "member_invited", workspace=workspace, actor=request.user, obj=invitation,
+        email=child.email, role=Role.OWNER.value,
+    )  # fmt: skip
     child.linked_workspace = workspace
     child.save(update_fields=["linked_workspace"])
     audit_record(

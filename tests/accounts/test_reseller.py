@@ -193,6 +193,12 @@ def test_the_childs_workspace_is_created_with_the_child_invited_as_owner(client_
     assert (invitation.email, invitation.role) == ("sam@shop.test", "owner")
     assert mail.outbox[-1].to == ["sam@shop.test"]
     assert not child.linked_workspace.memberships.exists()
+    logged = AuditEvent.objects.filter(workspace=child.linked_workspace)
+    assert sorted(logged.values_list("action", flat=True)) == [
+        "member_invited",
+        "workspace_created",
+    ]
+    assert {e.actor for e in logged} == {owner}
 
 
 def test_the_ledger_exports_csv_that_spreadsheets_cannot_run(client_for, owner, child):
