@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,15 @@ def contact_number_taken(
     return contacts.first()
 
 
+def _groups_refill(workspace: Workspace, groups: Iterable[Group], user: object = None) -> None:
+    """The gateway cannot drop one member from a group: each group is emptied there and refilled
+    with the members it has here (a job per group)."""
+    for group in groups:
+        sync.gateway_job_start(
+            workspace=workspace, kind=JobKind.EMPTY_GROUP, target=group.gateway_name, user=user
+        )
+
+
 @transaction.atomic
 def contact_save(*, contact: Contact, groups: list[Group] | None = None) -> Contact:
     """Create or update a contact and queue its push to the gateway."""
@@ -37,7 +47,10 @@ def contact_save(*, contact: Contact, groups: list[Group] | None = None) -> Cont
     contact.sync_error = ""
     contact.save()
     if groups is not None:
-        GroupMembership.objects.filter(contact=contact).exclude(group__in=groups).delete()
+        kept = [g.pk for g in groups]
+        left = list(Group.objects.filter(groupmembership__contact=contact).exclude(pk__in=kept))
+        GroupMembership.objects.filter(contact=contact, group__in=left).delete()
+        _groups_refill(contact.workspace, left)
         current = set(
             GroupMembership.objects.filter(contact=contact).values_list("group_id", flat=True)
         )
@@ -87,12 +100,7 @@ def contacts_remove_from_group(
     """The gateway cannot drop one member: its group is emptied, then the rest pushed again."""
     removed, _ = GroupMembership.objects.filter(group=group, contact__in=contacts).delete()
     if removed:
-        sync.gateway_job_start(
-            workspace=group.workspace,
-            kind=JobKind.EMPTY_GROUP,
-            target=group.gateway_name,
-            user=request.user,
-        )
+        _groups_refill(group.workspace, [group], user=request.user)
     return removed
 
 
@@ -167,10 +175,7 @@ def contact_opt_out(*, contact: Contact, when: datetime | None = None) -> None:
         return
     contact.opted_out_at = when or timezone.now()
     contact.save(update_fields=["opted_out_at", "updated_at"])
-    for group in contact.groups.all():
-        sync.gateway_job_start(
-            workspace=contact.workspace, kind=JobKind.EMPTY_GROUP, target=group.gateway_name
-        )
+    _groups_refill(contact.workspace, contact.groups.all())
     sync.mark_stale(contact.workspace, "A contact opted out.")
 
 

@@ -268,3 +268,20 @@ def test_adding_to_a_group_counts_and_pushes_only_the_new_members(client_for, wo
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.sync_state, b.sync_state) == (SyncState.SYNCED, SyncState.UNSYNCED)
+
+
+def test_unticking_a_group_in_the_form_refills_that_group_on_the_gateway(
+    client_for, workspace, sender
+):
+    contact = make(workspace, "A", "+447700900101")
+    vip, staff = (Group.objects.create(workspace=workspace, name=n) for n in ("VIP", "Staff"))
+    GroupMembership.objects.bulk_create(
+        [GroupMembership(group=vip, contact=contact), GroupMembership(group=staff, contact=contact)]
+    )
+    client_for(sender).post(
+        url(workspace, "edit", contact_id=contact.public_id),
+        {"name": "A", "number": "07700 900101", "groups": [str(vip.public_id)]},
+    )
+    assert list(contact.groups.all()) == [vip]
+    job = GatewayJob.objects.get()  # the gateway cannot drop one member: Staff is refilled
+    assert (job.kind, job.target) == ("empty_group", staff.gateway_name)
