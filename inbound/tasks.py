@@ -1,19 +1,11 @@
 """Celery tasks of inbound: thin, take ids, call a service."""
 
 from celery import shared_task
-from django.core.cache import cache
+
+from accounts.locks import task_lock
 
 from .services import process, reconcile, sweep
 from .services.receive import FOLLOW_UP_SECONDS
-
-
-def _once(name: str, timeout: int) -> bool:
-    """A cache lock so that a periodic task never runs twice at the same time."""
-    return cache.add(f"lock:inbound:{name}", "1", timeout=timeout)
-
-
-def _release(name: str) -> None:
-    cache.delete(f"lock:inbound:{name}")
 
 
 @shared_task
@@ -31,18 +23,14 @@ def inbound_drain_task(*, follow_up: bool = False) -> None:
 @shared_task
 def inbound_sweep_task() -> None:
     """Beat: lost processing tasks, opt-outs cut short, summaries of wrong-auth bursts."""
-    if _once("sweep", 120):
-        try:
+    with task_lock("inbound:sweep") as held:
+        if held:
             sweep.sweep()
-        finally:
-            _release("sweep")
 
 
 @shared_task
 def inbound_reconcile_task() -> None:
     """Beat: store texts the gateway received that the endpoint never got."""
-    if _once("reconcile", 600):
-        try:
+    with task_lock("inbound:reconcile") as held:
+        if held:
             reconcile.reconcile_all()
-        finally:
-            _release("reconcile")

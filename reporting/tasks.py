@@ -1,13 +1,14 @@
 """Celery tasks of the reporting app: thin, take ids, call a service."""
 
 from celery import shared_task
-from django.core.cache import cache
+
+from accounts.locks import task_lock
 
 from .services import balance as balance_services
 from .services import schedules as schedule_services
 from .services import snapshots as snapshot_services
 
-SCHEDULED_LOCK = "lock:reporting:scheduled_reports"
+SCHEDULED_LOCK = "reporting:scheduled_reports"
 
 
 @shared_task
@@ -30,9 +31,6 @@ def balance_points_task() -> None:
 @shared_task
 def scheduled_reports_task() -> None:
     """Beat: e-mail the scheduled reports that are due (one run at a time)."""
-    if not cache.add(SCHEDULED_LOCK, "1", timeout=30 * 60):
-        return
-    try:
-        schedule_services.scheduled_reports_send()
-    finally:
-        cache.delete(SCHEDULED_LOCK)
+    with task_lock(SCHEDULED_LOCK) as held:
+        if held:
+            schedule_services.scheduled_reports_send()

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import contextlib
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 import textconnect
 from accounts.gateway import GatewayNotConnected, client_for, error_summary
+from accounts.locks import task_lock
 from accounts.models import GatewayConnection, Workspace
 
 from ..models import (
@@ -36,11 +36,10 @@ from ..phone import gateway_number
 
 PUSH_CHUNK = 500  # lines per ImportContactsCSV call: about 50 KB, well under request limits
 DELETE_BATCH = 10_000
-LOCK_SECONDS = 30 * 60
 
 
 def _lock(workspace_id: int) -> str:
-    return f"lock:contacts:push:{workspace_id}"
+    return f"contacts:push:{workspace_id}"
 
 
 def pushable(workspace: Workspace) -> Q:
@@ -56,12 +55,10 @@ def contact_line(contact: Contact, groups: list[str]) -> list[str]:
 
 def contacts_push(*, workspace: Workspace, job: GatewayJob | None = None) -> bool:
     """Push every waiting contact, chunk by chunk. False when a call failed (retried by beat)."""
-    if not cache.add(_lock(workspace.pk), "1", timeout=LOCK_SECONDS):
-        return True  # another push of this workspace is running and will pick these up
-    try:
+    with task_lock(_lock(workspace.pk)) as held:
+        if not held:
+            return True  # another push of this workspace is running and will pick these up
         return _push_all(workspace, job)
-    finally:
-        cache.delete(_lock(workspace.pk))
 
 
 def _push_all(workspace: Workspace, job: GatewayJob | None) -> bool:
