@@ -57,8 +57,10 @@ def running_sandbox(
     database_url: str | None = None,
     delivery_seconds: float = 3.0,
     username: str = "bench",
+    faults: dict[str, float] | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """Start `runsandbox`, create an account, yield (api_url, token), then stop the server."""
+    """Start `runsandbox`, create an account (with `faults`, as `sandbox.faults.set_faults` takes
+    them), yield (api_url, token), then stop the server."""
     with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as tmp:
         env = {
             **os.environ,
@@ -76,6 +78,13 @@ def running_sandbox(
             str(credits),
             env=env,
         ).strip()
+        if faults:
+            name = f"{username}-{os.getpid()}"
+            code = (
+                "from sandbox.faults import set_faults; from sandbox.models import SandboxAccount; "
+                f"set_faults(SandboxAccount.objects.get(username={name!r}), **{faults!r})"
+            )
+            manage("shell", "-c", code, env=env)
         port = free_port()
         server = subprocess.Popen(
             [*MANAGE, "runsandbox", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -71,7 +72,35 @@ class Worker:
     def __exit__(self, *exc: object) -> None:
         assert self.process is not None
         self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:  # a task still calling a gateway that has gone
+            self.process.kill()
+            self.process.wait()
+
+
+class Beat:
+    """`celery beat` as a subprocess on the bench database and broker (schedule file in a temporary
+    folder)."""
+
+    def __init__(self, database_url: str, **env: str) -> None:
+        self.env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": REDIS, **env}
+        self.process: subprocess.Popen | None = None
+        self.folder = tempfile.TemporaryDirectory(prefix="bench-beat-")
+
+    def __enter__(self) -> Beat:
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "warning",
+             "-s", f"{self.folder.name}/schedule", "--pidfile", ""],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        self.process.terminate()
         self.process.wait(30)
+        self.folder.cleanup()
 
 
 def percentile(values: list[float], p: float) -> float:

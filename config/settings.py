@@ -279,7 +279,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "contacts-sweep": {"task": "contacts.tasks.contacts_sweep", "schedule": 120.0},
     "messaging-dispatch-due": {"task": "messaging.tasks.dispatch_due_task", "schedule": 5.0},
     "messaging-track-statuses": {"task": "messaging.tasks.track_statuses_task", "schedule": 5.0},
-    "messaging-reconcile": {"task": "messaging.tasks.reconcile_task", "schedule": 30.0},
+    "messaging-reconcile": {
+        "task": "messaging.tasks.reconcile_task",
+        "schedule": env.float("MESSAGING_RECONCILE_SECONDS", default=30.0),
+    },
     "inbound-sweep": {"task": "inbound.tasks.inbound_sweep_task", "schedule": 60.0},
     "inbound-reconcile": {
         "task": "inbound.tasks.inbound_reconcile_task",
@@ -289,7 +292,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reporting-balance-points": {"task": "reporting.tasks.balance_points_task", "schedule": 600.0},
     "reporting-scheduled": {"task": "reporting.tasks.scheduled_reports_task", "schedule": 300.0},
 }
+# A periodic task's lock outlives a killed holder by at most this long (renewed while it works).
+PERIODIC_LOCK_SECONDS = env.float("PERIODIC_LOCK_SECONDS", default=30.0)
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=500)
+# Rows claimed at a time when each recipient has its own text (one call each).
+MESSAGING_PERSONALISED_BATCH_SIZE = env.int("MESSAGING_PERSONALISED_BATCH_SIZE", default=10)
+# A dispatch run's lease (at least three call timeouts); renewed before every call.
+MESSAGING_RUN_LEASE_SECONDS = env.float("MESSAGING_RUN_LEASE_SECONDS", default=60.0)
+# Absence from the gateway's report means "not accepted" only this long after the call.
+MESSAGING_RECONCILE_HORIZON_SECONDS = env.float(
+    "MESSAGING_RECONCILE_HORIZON_SECONDS", default=900.0
+)
 # Dispatch tasks started for a large send (each claims its own batches; at most one per batch).
 MESSAGING_DISPATCH_PARALLELISM = env.int("MESSAGING_DISPATCH_PARALLELISM", default=2)
 

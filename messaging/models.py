@@ -111,6 +111,12 @@ class Broadcast(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_progress_at = models.DateTimeField(null=True, blank=True)
+    # Set by Cancel: rows not yet claimed are cancelled at once, rows in doubt when they settle.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_count = models.PositiveIntegerField(default=0)
 
     objects = WorkspaceScopedManager()
 
@@ -148,6 +154,31 @@ class MessageState(models.TextChoices):
 IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SUBMITTING, MessageState.SUBMITTED)
 
 
+class DispatchRun(models.Model):
+    """One dispatch task's turn at a broadcast, and its lease: the proof that it is still alive.
+
+    The run renews `alive_until` before each gateway call; rows it has claimed belong to it until
+    it records them or hands them over. The reconciler never touches rows of a live run.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="runs")
+    worker = models.CharField(max_length=200, blank=True)  # host:pid, for the operator
+    started_at = models.DateTimeField()
+    alive_until = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["broadcast", "ended_at"], name="run_broadcast_idx")]
+
+    def __str__(self) -> str:
+        return f"run {self.public_id} of broadcast {self.broadcast_id}"
+
+
 class Message(models.Model):
     """One recipient of a broadcast: the outbox row, then the message's life on the gateway."""
 
@@ -172,6 +203,12 @@ class Message(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True)
     check_count = models.PositiveSmallIntegerField(default=0)
+    # While `submitting`: the run that claimed the row, and since when its outcome is in doubt
+    # (the answer to its call was lost, or its run died); the reconciler settles rows in doubt.
+    run = models.ForeignKey(
+        DispatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    doubt_at = models.DateTimeField(null=True, blank=True)
 
     objects = WorkspaceScopedManager()
 
@@ -187,6 +224,11 @@ class Message(models.Model):
                 fields=["next_check_at"],
                 condition=Q(state="submitted"),
                 name="message_tracking_idx",
+            ),
+            models.Index(
+                fields=["workspace", "next_check_at"],
+                condition=Q(state="submitting"),
+                name="message_doubt_idx",
             ),
         ]
 

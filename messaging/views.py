@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import workspace_view
@@ -182,7 +183,8 @@ def broadcast_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
         "queued": broadcast.recipient_count
         - broadcast.submitted_count
         - broadcast.failed_count
-        - broadcast.skipped_count,
+        - broadcast.skipped_count
+        - broadcast.cancelled_count,
     }
     context = {
         "broadcast": broadcast,
@@ -206,7 +208,15 @@ def broadcast_cancel_view(request: HttpRequest, broadcast_id: UUID) -> HttpRespo
     except ValidationError as exc:
         flash.error(request, exc.messages[0])
     else:
-        flash.success(request, f"Cancelled: {count:,} recipients will not get this message.")
+        flash.success(
+            request,
+            ngettext(
+                "Cancelled: %(count)s recipient will not get this message.",
+                "Cancelled: %(count)s recipients will not get this message.",
+                count,
+            )
+            % {"count": f"{count:,}"},
+        )
     return redirect(
         "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
     )

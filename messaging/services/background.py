@@ -9,6 +9,7 @@ import textconnect
 from accounts.gateway import GatewayNotConnected, client_for, error_summary
 
 from ..models import Broadcast, BroadcastKind, BroadcastStatus, Message, MessageEvent, MessageState
+from .states import broadcast_settle
 from .tracking import apply_status
 
 POLL_FIRST = timedelta(seconds=2)
@@ -80,8 +81,6 @@ def _poll(broadcast: Broadcast) -> None:
         _poll_later(broadcast, f"Could not read the background send: {exc}")
         return
     _create_rows(broadcast, messages, now)
-    from .dispatch import broadcast_settle
-
     broadcast_settle(broadcast)
 
 

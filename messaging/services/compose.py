@@ -20,6 +20,7 @@ from textconnect.limits import MAX_ALPHANUMERIC_SOURCE, MAX_BODY_CHARS, MAX_VALI
 from textconnect.segments import credits_per_part, segments
 
 from ..models import Broadcast, BroadcastKind, BroadcastStatus, Message, SenderID
+from .runs import batch_size
 
 INSERT_BATCH = 5000
 MAX_PASTED_NUMBERS = 100_000
@@ -303,7 +304,7 @@ def check_affordable(broadcast: Broadcast) -> None:
 
 
 def dispatch_parallelism(broadcast: Broadcast) -> int:
-    batches = -(-broadcast.recipient_count // settings.MESSAGING_BATCH_SIZE)
+    batches = -(-broadcast.recipient_count // batch_size(broadcast))
     return max(1, min(settings.MESSAGING_DISPATCH_PARALLELISM, batches))
 
 

@@ -1,20 +1,24 @@
 """Sending a broadcast's outbox rows to the gateway, each recipient exactly once.
 
-Rows are claimed in batches with `SELECT ... FOR UPDATE SKIP LOCKED` and committed as `submitting`
-before the gateway is called. After the call each row holds its message ID or its error. When the
-answer is lost (a timeout or dropped connection after the request left), the rows stay
-`submitting` for the reconciler, which looks them up in the gateway's report: they are never sent
-again blindly. When the gateway certainly did not take the batch (maintenance, connection refused),
-the rows go back to `queued` and the broadcast retries with backoff.
+A dispatch run holds a lease (runs.py) that it renews before every call. It claims a batch of rows
+with `SELECT ... FOR UPDATE SKIP LOCKED`, commits them as `submitting` (claimed by the run) before
+calling the gateway, and after the call records each row's message ID or error, writing only rows
+still claimed by it. Personalised sends (one call per recipient) are claimed a few rows at a time,
+so no row waits long in `submitting` before its own call.
+
+When an answer is lost (a timeout or dropped connection after the request left, HTTP 5xx, -300),
+the rows of that call are handed to the reconciler, in doubt, and the run goes on with the other
+recipients: they are different numbers, so nothing can be sent twice. After several lost answers in
+a row the run pauses the broadcast with backoff. When the gateway certainly did not take a call
+(maintenance, connection refused), its rows and the rest of the batch go back to the queue and the
+broadcast retries with backoff.
 """
 
 import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 import textconnect
@@ -27,29 +31,41 @@ from ..models import (
     Broadcast,
     BroadcastKind,
     BroadcastStatus,
+    DispatchRun,
     Message,
-    MessageEvent,
     MessageState,
 )
-from .bulk import update_rows
+from .background import background_step
+from .reconcile import first_check_after
+from .runs import LeaseLost, batch_size, run_end, run_renew, run_start
+from .states import (
+    broadcast_settle,
+    messages_doubt,
+    messages_move,
+    messages_release,
+    messages_write,
+)
 from .tracking import first_check_at
 
 log = logging.getLogger(__name__)
 
+S = MessageState
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=15)
-
-
-def batch_size() -> int:
-    return settings.MESSAGING_BATCH_SIZE
+LOST_IN_A_ROW = 3  # lost answers one after another: the gateway is unwell, pause the broadcast
 
 
 class RetryLater(Exception):
-    """The gateway did not take the batch; the broadcast tries again after a pause."""
+    """The gateway did not take the call; the broadcast tries again after a pause."""
 
 
-class Halt(Exception):
-    """The answer was lost: stop this run and let the reconciler settle the batch."""
+class _Run:
+    """What one dispatch run carries from call to call."""
+
+    def __init__(self, broadcast: Broadcast, lease: DispatchRun) -> None:
+        self.broadcast, self.lease = broadcast, lease
+        self.lost_in_a_row = 0
+        self.sent_any = False
 
 
 def broadcast_dispatch(*, broadcast_id: int) -> None:
@@ -64,8 +80,6 @@ def broadcast_dispatch(*, broadcast_id: int) -> None:
         _note(broadcast, "Waiting: the workspace is suspended.")
         return
     if broadcast.kind != BroadcastKind.DIRECT:
-        from .background import background_step
-
         background_step(broadcast=broadcast)
         return
     Broadcast.objects.filter(pk=broadcast.pk).update(
@@ -77,139 +91,186 @@ def broadcast_dispatch(*, broadcast_id: int) -> None:
         _fail_queued(broadcast, None, "No gateway account is connected to this workspace.")
         broadcast_settle(broadcast)
         return
-    submitted = False
+    run = _Run(broadcast, run_start(broadcast))
     try:
         with client:
-            while batch := _claim(broadcast):
-                _submit(client, broadcast, batch)
-                submitted = True
+            while batch := _claim(run):
+                _submit(client, run, batch)
                 Broadcast.objects.filter(pk=broadcast.pk).update(last_progress_at=timezone.now())
     except RetryLater as exc:
         _retry_later(broadcast, str(exc))
         return
-    except Halt as exc:
-        _note(broadcast, str(exc))
-        return
+    except LeaseLost:
+        log.warning("dispatch of broadcast %s stopped: its lease lapsed", broadcast.pk)
+        return  # its rows are in doubt now: the reconciler settles them
+    finally:
+        run_end(run.lease)
     broadcast_settle(broadcast)
-    if submitted:  # the header's balance, after a run that sent (a parallel run may send none)
+    if run.sent_any:  # the header's balance, after a run that sent (a parallel run may send none)
         gateway_check(workspace=broadcast.workspace)
 
 
-def _claim(broadcast: Broadcast) -> list[Message]:
-    """Take the next batch of queued rows; opted-out numbers are skipped, not sent."""
+def _claim(run: _Run) -> list[Message]:
+    """Take the next batch of queued rows for this run; opted-out numbers are skipped, not sent;
+    a cancelled broadcast's rows are cancelled instead."""
+    broadcast = run.broadcast
     while True:
         now = timezone.now()
         with transaction.atomic():
             rows = list(
                 Message.objects.select_for_update(skip_locked=True)
-                .filter(broadcast=broadcast, state=MessageState.QUEUED)
+                .filter(broadcast=broadcast, state=S.QUEUED)
                 .order_by("id")
-                .only("id", "destination", "body")[: batch_size()]
+                .only("id", "destination", "body")[: batch_size(broadcast)]
             )
             if not rows:
+                return []
+            ids = [r.pk for r in rows]
+            if Broadcast.objects.filter(pk=broadcast.pk, cancel_requested_at__isnull=False):
+                messages_move(Message.objects.filter(pk__in=ids), S.CANCELLED,
+                              note="Cancelled", error_text="Cancelled before sending.",
+                              failed_at=now)  # fmt: skip
                 return []
             opted_out = set(
                 Contact.objects.for_workspace(broadcast.workspace)
                 .filter(number__in={r.destination for r in rows}, opted_out_at__isnull=False)
                 .values_list("number", flat=True)
             )
-            skipped = [r for r in rows if r.destination in opted_out]
+            skipped = [r.pk for r in rows if r.destination in opted_out]
             claimed = [r for r in rows if r.destination not in opted_out]
             if skipped:
-                _set_state(skipped, MessageState.SKIPPED, now, note="Opted out: not sent",
-                           error_text="The recipient opted out.", failed_at=now)  # fmt: skip
+                messages_move(Message.objects.filter(pk__in=skipped), S.SKIPPED,
+                              note="Opted out: not sent", error_text="The recipient opted out.",
+                              failed_at=now)  # fmt: skip
             if claimed:
-                Message.objects.filter(pk__in=[r.pk for r in claimed]).update(
-                    state=MessageState.SUBMITTING, submitted_at=now
+                messages_move(
+                    Message.objects.filter(pk__in=[r.pk for r in claimed]),
+                    S.SUBMITTING,
+                    note=None,  # the history shows the claim as the row's submitted_at
+                    submitted_at=now,
+                    run=run.lease,
+                    doubt_at=None,
+                    next_check_at=None,
                 )
                 return claimed
 
 
-def _submit(client: textconnect.Client, broadcast: Broadcast, batch: list[Message]) -> None:
+def _submit(client: textconnect.Client, run: _Run, batch: list[Message]) -> None:
     by_body: dict[str, list[Message]] = defaultdict(list)
     for row in batch:
-        by_body[row.body or broadcast.body].append(row)
-    for body, rows in by_body.items():
-        numbers = [gateway_number(r.destination) for r in rows]
+        by_body[row.body or run.broadcast.body].append(row)
+    groups = list(by_body.items())
+    for index, (body, rows) in enumerate(groups):
         try:
-            results = client.send(
-                numbers, broadcast.source, body, validity=broadcast.validity_seconds
-            )
-        except textconnect.TextConnectError as exc:
-            done = len(exc.partial_results)
-            _record(rows[:done], exc.partial_results)
-            _whole_call_failed(broadcast, rows[done:], exc)
-            continue
-        _record(rows, results)
+            _call(client, run, body, rows)
+        except RetryLater:
+            # The rest of the batch was claimed but not called: certainly not sent.
+            _release([r for _, later in groups[index + 1 :] for r in later], run,
+                     "Not called yet when the run paused: queued again.")  # fmt: skip
+            raise
 
 
-def _whole_call_failed(
-    broadcast: Broadcast, rows: list[Message], exc: textconnect.TextConnectError
-) -> None:
+def _call(client: textconnect.Client, run: _Run, body: str, rows: list[Message]) -> None:
+    broadcast = run.broadcast
+    run_renew(run.lease)
+    numbers = [gateway_number(r.destination) for r in rows]
+    try:
+        results = client.send(numbers, broadcast.source, body, validity=broadcast.validity_seconds)
+    except textconnect.TextConnectError as exc:
+        done = len(exc.partial_results)
+        if done:
+            _record(run, rows[:done], exc.partial_results)
+        _whole_call_failed(run, rows[done:], exc)
+        return
+    _record(run, rows, results)
+
+
+def _whole_call_failed(run: _Run, rows: list[Message], exc: textconnect.TextConnectError) -> None:
     code, text = error_summary(exc)
     if isinstance(exc, textconnect.TransportError) and not exc.may_have_reached:
-        _requeue(rows, f"The gateway could not be reached ({text}).")
-        raise RetryLater(f"The gateway could not be reached; retrying. {text}")
+        _release(rows, run, f"{text} Queued again.")
+        raise RetryLater(f"{text} Retrying with backoff.")
     if isinstance(exc, textconnect.MaintenanceMode):
-        _requeue(rows, "The gateway is down for maintenance (-511).")
+        _release(rows, run, "The gateway is down for maintenance (-511): queued again.")
         raise RetryLater("The gateway is down for maintenance (-511); retrying with backoff.")
     if isinstance(exc, textconnect.TransportError | textconnect.GeneralDatabaseError):
-        # The gateway may have accepted the batch: only its report can tell.
-        raise Halt(
-            f"The gateway's answer was lost ({code or ''} {text}). The rows are being checked "
-            "against the gateway's report before anything is sent again."
-        )
-    if isinstance(exc, textconnect.AuthenticationError):
-        _fail(rows, code, text)
-        _fail_queued(broadcast, code, text)
+        _hand_over(run, rows, code, text)
         return
-    _fail(rows, code, text)
+    run.lost_in_a_row = 0
+    _fail(rows, code, text, run=run)
+    if isinstance(exc, textconnect.AuthenticationError):
+        _fail_queued(run.broadcast, code, text)
 
 
-def _record(rows: list[Message], results: list[textconnect.SendResult]) -> None:
+def _hand_over(run: _Run, rows: list[Message], code: int | None, text: str) -> None:
+    """The gateway may have sent these: the reconciler settles them from its report, while the run
+    goes on with the other recipients."""
     now = timezone.now()
-    accepted, refused, events = [], [], []
+    label = f"{code}: {text}" if code is not None else text
+    messages_doubt(
+        Message.objects.filter(pk__in=[r.pk for r in rows], run=run.lease),
+        note=f"No usable answer to the call: {label} Checking the gateway's report before "
+        "anything is sent again.",
+        at=now,
+        check_at=first_check_after(now),
+    )
+    run.lost_in_a_row += 1
+    if run.lost_in_a_row >= LOST_IN_A_ROW:
+        raise RetryLater(
+            f"No usable answer {run.lost_in_a_row} times in a row ({label}). Those recipients "
+            "are being checked against the gateway's report; the others wait."
+        )
+
+
+def _record(run: _Run, rows: list[Message], results: list[textconnect.SendResult]) -> None:
+    now = timezone.now()
+    accepted, refused = [], []
     for row, result in zip(rows, results, strict=True):
         if result.ok:
-            row.state = MessageState.SUBMITTED
+            row.state = S.SUBMITTED
             row.gateway_id = result.message_id or ""
             row.gateway_ids = ",".join(result.message_ids)[:400]
             row.gateway_status = "Pending"
             row.next_check_at = first_check_at(now)
-            accepted.append(row)  # its history starts from submitted_at: no event row needed
+            accepted.append(row)
         else:
             code, text = error_summary(result.error)
-            row.state, row.error_code, row.error_text, row.failed_at = "failed", code, text, now
+            row.state, row.error_code, row.error_text, row.failed_at = S.FAILED, code, text, now
             refused.append(row)
-            events.append(
-                MessageEvent(message=row, state=row.state, note=f"{code}: {text}", at=now)
-            )
-    update_rows(accepted, ["state", "gateway_id", "gateway_ids", "gateway_status", "next_check_at"])
-    update_rows(refused, ["state", "error_code", "error_text", "failed_at"])
-    MessageEvent.objects.bulk_create(events)
+    run.lost_in_a_row = 0
+    run.sent_any = run.sent_any or bool(accepted)
+    claimed = {"expect": [S.SUBMITTING], "run": run.lease, "in_doubt": False, "at": now}
+    messages_write(accepted, ["gateway_id", "gateway_ids", "gateway_status", "next_check_at"],
+                   note=None, **claimed)  # fmt: skip
+    messages_write(refused, ["error_code", "error_text", "failed_at"],
+                   note=lambda m: f"{m.error_code}: {m.error_text}", **claimed)  # fmt: skip
 
 
-def _set_state(rows: list[Message], state: str, now, note: str = "", **fields) -> None:  # noqa: ANN001, ANN003
-    Message.objects.filter(pk__in=[r.pk for r in rows]).update(state=state, **fields)
-    MessageEvent.objects.bulk_create(
-        MessageEvent(message=r, state=state, note=note[:300], at=now) for r in rows
-    )
+def _release(rows: list[Message], run: _Run, note: str) -> None:
+    if rows:
+        messages_release(
+            Message.objects.filter(pk__in=[r.pk for r in rows], run=run.lease, doubt_at=None),
+            run.broadcast,
+            note=note,
+        )
 
 
-def _fail(rows: list[Message], code: int | None, text: str) -> None:
+def _fail(rows: list[Message], code: int | None, text: str, run: _Run | None = None) -> None:
     now = timezone.now()
     label = f"{code}: {text}" if code is not None else text
-    _set_state(rows, MessageState.FAILED, now, note=label, error_code=code,
-               error_text=text[:300], failed_at=now)  # fmt: skip
-
-
-def _requeue(rows: list[Message], note: str) -> None:
-    _set_state(rows, MessageState.QUEUED, timezone.now(), note=note, submitted_at=None)
+    queryset = Message.objects.filter(pk__in=[r.pk for r in rows])
+    if run is not None:
+        queryset = queryset.filter(run=run.lease, doubt_at=None)
+    messages_move(queryset, S.FAILED, note=label, expect=[S.SUBMITTING, S.QUEUED],
+                  error_code=code, error_text=text[:300], failed_at=now)  # fmt: skip
 
 
 def _fail_queued(broadcast: Broadcast, code: int | None, text: str) -> None:
-    rows = list(Message.objects.filter(broadcast=broadcast, state=MessageState.QUEUED).only("id"))
-    _fail(rows, code, text)
+    now = timezone.now()
+    label = f"{code}: {text}" if code is not None else text
+    messages_move(Message.objects.filter(broadcast=broadcast), S.FAILED, note=label,
+                  expect=[S.QUEUED], error_code=code, error_text=text[:300],
+                  failed_at=now)  # fmt: skip
     _note(broadcast, text)
 
 
@@ -226,36 +287,3 @@ def _retry_later(broadcast: Broadcast, reason: str) -> None:
         next_attempt_at=at,
         status_reason=f"{reason} Next try at {timezone.localtime(at):%H:%M:%S}."[:300],
     )
-
-
-def broadcast_settle(broadcast: Broadcast) -> None:
-    """Recount a broadcast's rows; when none is still on its way out, give it its final status."""
-    counts = dict(
-        Message.objects.filter(broadcast=broadcast)
-        .order_by()
-        .values_list("state")
-        .annotate(n=Count("id"))
-    )
-    on_the_way = counts.get("queued", 0) + counts.get("submitting", 0) + counts.get("unknown", 0)
-    submitted = counts.get("submitted", 0) + counts.get("delivered", 0)
-    failed = counts.get("failed", 0)
-    Broadcast.objects.filter(pk=broadcast.pk).update(
-        submitted_count=submitted,
-        delivered_count=counts.get("delivered", 0),
-        failed_count=failed,
-        skipped_count=counts.get("skipped", 0),
-    )
-    if on_the_way:
-        return
-    if failed == 0:
-        final, reason = BroadcastStatus.SENT, ""
-    elif submitted:
-        final, reason = BroadcastStatus.PARTLY_FAILED, ""
-    else:
-        final, reason = BroadcastStatus.FAILED, None
-    fields = {"status": final, "finished_at": timezone.now(), "next_attempt_at": None}
-    if reason is not None:
-        fields["status_reason"] = reason
-    Broadcast.objects.filter(
-        pk=broadcast.pk, status__in=[BroadcastStatus.QUEUED, BroadcastStatus.SENDING]
-    ).update(**fields)

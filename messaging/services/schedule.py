@@ -6,18 +6,27 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
 from textconnect.segments import segments
 
-from ..models import Broadcast, BroadcastKind, BroadcastStatus, Message, MessageEvent, MessageState
+from ..models import Broadcast, BroadcastKind, BroadcastStatus, DispatchRun, Message, MessageState
 from .bulk import update_rows
 from .compose import CreditEstimate, check_affordable, is_personalised, render_body
+from .runs import live
+from .states import broadcast_settle, messages_move
 
-STALLED_AFTER = timedelta(seconds=90)
+# A send with queued rows, no live dispatch run and no progress for this long is taken up again.
+STALLED_AFTER = timedelta(seconds=30)
+CANCELLABLE = (
+    BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED, BroadcastStatus.QUEUED,
+    BroadcastStatus.SENDING,
+)  # fmt: skip
 
 
 def dispatch_due(*, now: datetime | None = None) -> list[int]:
@@ -33,19 +42,16 @@ def dispatch_due(*, now: datetime | None = None) -> list[int]:
             ready.append(broadcast.pk)
     open_ = Broadcast.objects.filter(status__in=[BroadcastStatus.QUEUED, BroadcastStatus.SENDING])
     retry = open_.filter(next_attempt_at__lte=now)
+    running = DispatchRun.objects.filter(live(now)).values("broadcast_id")
     stalled = (
-        open_.filter(
-            next_attempt_at__isnull=True,
-            kind=BroadcastKind.DIRECT,
-        )
+        open_.filter(next_attempt_at__isnull=True, kind=BroadcastKind.DIRECT)
+        .exclude(pk__in=running)
         .annotate(progress=Coalesce("last_progress_at", "queued_at"))
-        .filter(
-            Q(progress__lt=now - STALLED_AFTER) | Q(progress__isnull=True),
-            messages__state=MessageState.QUEUED,
-        )
+        .filter(Q(progress__lt=now - STALLED_AFTER) | Q(progress__isnull=True))
+        .filter(Exists(Message.objects.filter(broadcast=OuterRef("pk"), state=MessageState.QUEUED)))
     )
     ready.extend(retry.values_list("pk", flat=True))
-    ready.extend(stalled.values_list("pk", flat=True).distinct())
+    ready.extend(stalled.values_list("pk", flat=True))
     for pk in dict.fromkeys(ready):
         broadcast_dispatch_task.delay(pk)
     return list(dict.fromkeys(ready))
@@ -73,13 +79,9 @@ def _fail_scheduled(broadcast: Broadcast, reason: str) -> bool:
     Broadcast.objects.filter(pk=broadcast.pk).update(
         status=BroadcastStatus.FAILED, status_reason=f"Not sent: {reason}", finished_at=now
     )
-    rows = Message.objects.filter(broadcast=broadcast, state=MessageState.QUEUED)
-    ids = list(rows.values_list("pk", flat=True))
-    rows.update(state=MessageState.CANCELLED, error_text=reason[:300], failed_at=now)
-    MessageEvent.objects.bulk_create(
-        MessageEvent(message_id=pk, state=MessageState.CANCELLED, note=reason[:300], at=now)
-        for pk in ids
-    )
+    messages_move(Message.objects.filter(broadcast=broadcast), MessageState.CANCELLED,
+                  expect=[MessageState.QUEUED], note=reason, error_text=reason[:300],
+                  failed_at=now)  # fmt: skip
     audit_record("broadcast_failed", workspace=broadcast.workspace, obj=broadcast, reason=reason)
     if broadcast.created_by and broadcast.created_by.email:
         send_mail(
@@ -98,35 +100,42 @@ def _fail_scheduled(broadcast: Broadcast, reason: str) -> bool:
 
 
 def broadcast_cancel(*, broadcast: Broadcast, request) -> int:  # noqa: ANN001
-    """Cancel what has not gone yet: the rows still queued. Returns how many were cancelled."""
-    if broadcast.status not in (
-        BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED, BroadcastStatus.QUEUED,
-        BroadcastStatus.SENDING,
-    ):  # fmt: skip
-        raise ValidationError("This broadcast has finished; there is nothing left to cancel.")
+    """Cancel what has not gone yet: the rows still queued are cancelled at once; rows whose call
+    is under way or in doubt finish their story (found in the gateway's report: sent; not found:
+    cancelled, never sent again). Returns how many were cancelled now."""
     now = timezone.now()
     with transaction.atomic():
-        rows = Message.objects.select_for_update(skip_locked=True).filter(
-            broadcast=broadcast, state=MessageState.QUEUED
-        )
-        ids = list(rows.values_list("pk", flat=True))
-        Message.objects.filter(pk__in=ids).update(
-            state=MessageState.CANCELLED, error_text="Cancelled before sending.", failed_at=now
-        )
-        MessageEvent.objects.bulk_create(
-            MessageEvent(message_id=pk, state=MessageState.CANCELLED, note="Cancelled", at=now)
-            for pk in ids
-        )
-        still_going = Message.objects.filter(
-            broadcast=broadcast, state__in=[MessageState.SUBMITTING, MessageState.SUBMITTED]
-        ).exists()
+        locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+        if locked.status not in CANCELLABLE or locked.cancel_requested_at is not None:
+            raise ValidationError(
+                _("This broadcast has finished; there is nothing left to cancel.")
+            )
         Broadcast.objects.filter(pk=broadcast.pk).update(
-            status=BroadcastStatus.SENT if still_going else BroadcastStatus.CANCELLED,
-            status_reason=f"Cancelled by {request.user.email}: {len(ids)} recipients not sent.",
-            finished_at=now,
+            cancel_requested_at=now, cancelled_by=request.user
+        )
+        ids = messages_move(
+            Message.objects.filter(broadcast=broadcast), MessageState.CANCELLED,
+            expect=[MessageState.QUEUED], note="Cancelled", error_text="Cancelled before sending.",
+            failed_at=now,
+        )  # fmt: skip
+        under_way = Message.objects.filter(
+            broadcast=broadcast, state=MessageState.SUBMITTING
+        ).count()
+        reason = _("Cancelled by %(email)s.") % {"email": request.user.email}
+        if under_way:
+            reason += " " + ngettext(
+                "%(n)s recipient whose sending was under way is being checked with the gateway.",
+                "%(n)s recipients whose sending was under way are being checked with the gateway.",
+                under_way,
+            ) % {"n": under_way}
+        Broadcast.objects.filter(pk=broadcast.pk).update(
+            status=BroadcastStatus.SENDING if under_way else BroadcastStatus.CANCELLED,
+            status_reason=reason[:300],
+            finished_at=None if under_way else now,
             next_attempt_at=None,
         )
         audit_record("broadcast_cancelled", request=request, obj=broadcast, cancelled=len(ids))
+    broadcast_settle(broadcast)
     return len(ids)
 
 

@@ -18,7 +18,7 @@ from accounts.gateway import GatewayNotConnected, client_for
 from accounts.models import Workspace
 
 from ..models import Broadcast, GatewayCallCount, Message, MessageEvent, MessageState
-from .bulk import update_rows
+from .states import broadcast_settle, messages_write
 
 log = logging.getLogger(__name__)
 
@@ -153,11 +153,12 @@ def _apply(message, word, now, changed, events, sent=None, delivered=None) -> in
 
 
 def _save(changed: list[Message], events: list[MessageEvent]) -> None:
-    update_rows(changed, UPDATE_FIELDS)
-    MessageEvent.objects.bulk_create(events, batch_size=2000)
-    from .dispatch import broadcast_settle
-
-    for broadcast_id in {m.broadcast_id for m in changed if m.state != MessageState.SUBMITTED}:
+    """Write what the sweep learnt, only to rows still in flight (a final state never goes back)."""
+    fields = [f for f in UPDATE_FIELDS if f != "state"]
+    written = messages_write(changed, fields, expect=[MessageState.SUBMITTED], note=None)
+    kept = {m.pk for m in written}
+    MessageEvent.objects.bulk_create([e for e in events if e.message_id in kept], batch_size=2000)
+    for broadcast_id in {m.broadcast_id for m in written if m.state != MessageState.SUBMITTED}:
         broadcast_settle(Broadcast(pk=broadcast_id))
 
 

@@ -89,8 +89,8 @@ def test_a_lost_answer_is_settled_from_the_report_and_never_resent(gateway, comp
     set_faults(gateway, drop_after_rate=1.0, calls=1)  # the gateway sends, the answer is lost
     broadcast = send(compose([uk(18), uk(19)]))
     assert set(broadcast.messages.values_list("state", flat=True)) == {"submitting"}
-    later = timezone.now() + reconcile.GRACE
-    assert reconcile.reconcile_workspace(workspace=broadcast.workspace, now=later) == 2
+    first_check = reconcile.first_check_after(timezone.now())
+    assert reconcile.reconcile_workspace(workspace=broadcast.workspace, now=first_check) == 2
     send(broadcast)
     assert received(gateway) == [uk(18).lstrip("+"), uk(19).lstrip("+")]
     gateway_ids = set(SandboxMessage.objects.values_list("id", flat=True))
@@ -98,15 +98,19 @@ def test_a_lost_answer_is_settled_from_the_report_and_never_resent(gateway, comp
     assert Broadcast.objects.get(pk=broadcast.pk).status == "sent"
 
 
-def test_a_500_that_sent_nothing_is_requeued_after_the_report_shows_nothing(gateway, compose):
+def test_a_500_that_sent_nothing_is_requeued_only_once_the_horizon_has_passed(gateway, compose):
     set_faults(gateway, http_500_rate=1.0, calls=1)
     broadcast = send(compose([uk(20)]))
-    assert broadcast.messages.get().state == "submitting"
-    later = timezone.now() + reconcile.GRACE
-    reconcile.reconcile_workspace(workspace=broadcast.workspace, now=later)
+    message = broadcast.messages.get()
+    assert message.state == "submitting" and message.doubt_at is not None
+    soon = reconcile.first_check_after(message.doubt_at)
+    assert reconcile.reconcile_workspace(workspace=broadcast.workspace, now=soon) == 0
+    assert broadcast.messages.get().state == "submitting"  # absent so soon is not evidence
+    at_horizon = message.doubt_at + reconcile.horizon()
+    assert reconcile.reconcile_workspace(workspace=broadcast.workspace, now=at_horizon) == 1
     message = broadcast.messages.get()
     assert message.state == "queued"
-    assert "Not in the gateway's report" in message.events.last().note
+    assert "Not in the gateway's report at 2 checks up to 15 minutes" in message.events.last().note
     send(broadcast)
     assert received(gateway) == [uk(20).lstrip("+")]
 

@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from contacts.models import Contact, Group
-from messaging.models import Broadcast, Message
+from messaging.models import Broadcast, DispatchRun, Message
 from messaging.services import reconcile, schedule, tracking
+from messaging.services.runs import live
 from sandbox.faults import clear_faults, set_faults
 from sandbox.models import Message as SandboxMessage
 
@@ -23,11 +24,13 @@ UNSETTLED = ["queued", "submitting"]
 
 
 def drive(broadcast: Broadcast, rounds: int = 20) -> None:
-    """Run beat's jobs until every row has left the outbox, giving the worker time between."""
+    """Run beat's jobs until every row has left the outbox, giving the worker time between: the
+    clock is moved past the reconciler's horizon once no dispatch run is alive any more."""
     for _ in range(rounds):
         if not Message.objects.filter(broadcast=broadcast, state__in=UNSETTLED).exists():
             return
-        later = timezone.now() + timedelta(minutes=5)
+        runs_done = not DispatchRun.objects.filter(broadcast=broadcast).filter(live()).exists()
+        later = timezone.now() + (reconcile.horizon() * 2 if runs_done else timedelta(0))
         reconcile.reconcile_workspace(workspace=broadcast.workspace, now=later)
         schedule.dispatch_due(now=later)
         deadline = time.monotonic() + 5
