@@ -16,6 +16,9 @@ from pathlib import Path
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from config.queues import ALL_QUEUES  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -59,6 +62,7 @@ class Worker:
         node = f"bench-{os.getpid()}@localhost"
         self.process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-n", node,
+             "-Q", ",".join(ALL_QUEUES),
              "--concurrency", str(self.concurrency), "-l", "warning",
              "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -1,6 +1,7 @@
-"""`make run`: the portal, a Celery worker and beat as child processes of one command.
+"""`make run`: the portal, two Celery workers (foreground and background queues) and beat as
+child processes of one command.
 
-Ctrl-C (or SIGTERM) stops all three; a child that ends on its own stops the others, so a broken
+Ctrl-C (or SIGTERM) stops them all; a child that ends on its own stops the others, so a broken
 worker is never left unnoticed behind a running web server.
 """
 
@@ -11,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from config.queues import WORKER_QUEUES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 10
 
@@ -20,20 +23,25 @@ def _commands(addr: str) -> dict[str, list[str]]:
     beat_schedule = BASE_DIR / "var" / "celery" / "beat-schedule"
     return {
         "web": [python, "manage.py", "runserver", addr],
-        "worker": [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-l",
-            "info",
-            "--concurrency",
-            "2",
-            "-n",
-            "worker@%h",
-        ],
+        **{
+            f"worker-{group}": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-l",
+                "info",
+                "-Q",
+                ",".join(queues),
+                "--concurrency",
+                "2" if group == "foreground" else "1",
+                "-n",
+                f"{group}@%h",
+            ]  # fmt: skip
+            for group, queues in WORKER_QUEUES.items()
+        },
         "beat": [
             python,
             "-m",
@@ -84,7 +92,7 @@ def main() -> int:
                 break
             time.sleep(0.5)
     finally:
-        print("\nStopping web, worker and beat…", file=sys.stderr)
+        print("\nStopping web, workers and beat…", file=sys.stderr)
         _stop(children)
     return 0 if stopping else 1
 

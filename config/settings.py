@@ -13,6 +13,9 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from kombu import Queue
+
+from config import queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -269,6 +272,10 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# Queues (config/queues.py): sending never waits behind imports, syncs, reports or balances.
+CELERY_TASK_DEFAULT_QUEUE = queues.DEFAULT_QUEUE
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in queues.ALL_QUEUES]
+CELERY_TASK_ROUTES = queues.TASK_ROUTES
 # Periodic work reads due rows from the database; no ETA tasks.
 CELERY_BEAT_SCHEDULE: dict = {
     "accounts-balances-refresh": {
@@ -295,6 +302,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # A periodic task's lock outlives a killed holder by at most this long (renewed while it works).
 PERIODIC_LOCK_SECONDS = env.float("PERIODIC_LOCK_SECONDS", default=30.0)
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=500)
+# A dispatch task hands the rest of its send back to the queue after this long, so that the sends
+# of other workspaces queued meanwhile go first (one workspace's large send never blocks another's).
+MESSAGING_DISPATCH_SLICE_SECONDS = env.float("MESSAGING_DISPATCH_SLICE_SECONDS", default=20.0)
 # Rows claimed at a time when each recipient has its own text (one call each).
 MESSAGING_PERSONALISED_BATCH_SIZE = env.int("MESSAGING_PERSONALISED_BATCH_SIZE", default=10)
 # A dispatch run's lease (at least three call timeouts); renewed before every call.

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from accounts.locks import task_lock
+from accounts.models import Workspace
 
 from .services import process, reconcile, sweep
 from .services.receive import FOLLOW_UP_SECONDS
@@ -30,7 +31,17 @@ def inbound_sweep_task() -> None:
 
 @shared_task
 def inbound_reconcile_task() -> None:
-    """Beat: store texts the gateway received that the endpoint never got."""
+    """Beat: one reconcile task per workspace with a virtual number."""
     with task_lock("inbound:reconcile") as held:
         if held:
-            reconcile.reconcile_all()
+            for workspace_id in reconcile.workspaces_to_reconcile():
+                inbound_reconcile_workspace_task.delay(workspace_id)
+
+
+@shared_task
+def inbound_reconcile_workspace_task(workspace_id: int) -> None:
+    """Store the texts the gateway received for this workspace that the endpoint never got."""
+    with task_lock(f"inbound:reconcile:{workspace_id}") as held:
+        workspace = Workspace.objects.filter(pk=workspace_id).first()
+        if held and workspace is not None:
+            reconcile.reconcile_workspace(workspace=workspace)

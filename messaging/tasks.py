@@ -23,10 +23,21 @@ def dispatch_due_task() -> None:
 
 @shared_task
 def track_statuses_task() -> None:
-    """Beat: bring in-flight messages towards a final state (bulk report, then fallbacks)."""
+    """Beat: one tracking task per workspace with messages due for a check."""
     with task_lock("messaging:track") as held:
         if held:
-            tracking.track_all()
+            for workspace_id in tracking.workspaces_due():
+                track_workspace_task.delay(workspace_id)
+
+
+@shared_task
+def track_workspace_task(workspace_id: int) -> None:
+    """Bring one workspace's in-flight messages towards a final state (bulk report, then
+    fallbacks); a slow gateway holds up only its own workspace."""
+    with task_lock(f"messaging:track:{workspace_id}") as held:
+        workspace = Workspace.objects.filter(pk=workspace_id).first()
+        if held and workspace is not None:
+            tracking.track_workspace(workspace=workspace)
 
 
 @shared_task

@@ -30,7 +30,16 @@ def balance_points_task() -> None:
 
 @shared_task
 def scheduled_reports_task() -> None:
-    """Beat: e-mail the scheduled reports that are due (one run at a time)."""
+    """Beat: one task per workspace with scheduled reports due."""
     with task_lock(SCHEDULED_LOCK) as held:
         if held:
-            schedule_services.scheduled_reports_send()
+            for workspace_id in schedule_services.workspaces_with_reports_due():
+                scheduled_reports_workspace_task.delay(workspace_id)
+
+
+@shared_task
+def scheduled_reports_workspace_task(workspace_id: int) -> None:
+    """One workspace's due scheduled reports; a slow report holds up only its own workspace."""
+    with task_lock(f"{SCHEDULED_LOCK}:{workspace_id}") as held:
+        if held:
+            schedule_services.scheduled_reports_send(workspace_id=workspace_id)

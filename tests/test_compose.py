@@ -5,10 +5,12 @@ from pathlib import Path
 
 import yaml
 
+from config.queues import ALL_QUEUES, DEFAULT_QUEUE, TASK_ROUTES, WORKER_QUEUES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP_SERVICES = ["web", "worker", "beat", "sandbox"]
+APP_SERVICES = ["web", "worker", "worker-background", "beat", "sandbox"]
 
 
 def settings_variables() -> set[str]:
@@ -17,7 +19,9 @@ def settings_variables() -> set[str]:
 
 
 def test_the_stack_has_every_service():
-    assert set(SERVICES) == {"postgres", "redis", "web", "worker", "beat", "sandbox"}
+    assert set(SERVICES) == {
+        "postgres", "redis", "web", "worker", "worker-background", "beat", "sandbox"
+    }  # fmt: skip
 
 
 def test_every_service_has_a_health_check():
@@ -39,7 +43,7 @@ def test_every_variable_the_app_services_set_is_read_by_settings():
 
 
 def test_web_worker_and_beat_share_postgres_and_redis():
-    for name in ["web", "worker", "beat"]:
+    for name in ["web", "worker", "worker-background", "beat"]:
         env = SERVICES[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379")
@@ -58,3 +62,20 @@ def test_the_portal_talks_to_the_sandbox_service_by_default():
 def test_secrets_are_required_not_defaulted():
     env = SERVICES["web"]["environment"]
     assert ":?" in env["SECRET_KEY"] and ":?" in env["FIELD_ENCRYPTION_KEYS"]
+
+
+def _consumed(command: list[str]) -> list[str]:
+    return command[command.index("-Q") + 1].split(",")
+
+
+def test_the_workers_consume_the_queue_groups_so_no_backlog_delays_sending():
+    assert _consumed(SERVICES["worker"]["command"]) == WORKER_QUEUES["foreground"]
+    assert _consumed(SERVICES["worker-background"]["command"]) == WORKER_QUEUES["background"]
+
+
+def test_every_routed_queue_is_consumed_and_sending_is_apart_from_bulk_work():
+    routed = {route["queue"] for route in TASK_ROUTES.values()} | {DEFAULT_QUEUE}
+    assert routed == set(ALL_QUEUES)
+    foreground = set(WORKER_QUEUES["foreground"])
+    assert {"send", "inbound"} <= foreground
+    assert not foreground & {"bulk", "reports", "balance"}

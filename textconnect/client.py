@@ -15,6 +15,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from textconnect import parsing
 from textconnect._version import __version__
+from textconnect.deadline import Deadline, DeadlineAdapter
 from textconnect.errors import TextConnectError, TransportError
 from textconnect.limits import (
     API_DATETIME_FORMAT,
@@ -83,6 +84,7 @@ class Client:
         base_url: str = DEFAULT_BASE_URL,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
+        deadline: float | None = None,
         session: requests.Session | None = None,
         retry: RetryPolicy | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -94,10 +96,14 @@ class Client:
         self._token = _Secret(token)
         self.base_url = base_url
         self.timeout = timeout
+        # The whole call (connect, send, the entire answer) ends by then, whatever the server does.
+        self.deadline = deadline if deadline is not None else _total(timeout)
+        if self.deadline <= 0:
+            raise ValueError("deadline must be positive")
         self.retry = retry if retry is not None else RetryPolicy()
         self.batch_size = batch_size
         self._owns_session = session is None
-        self._session = session if session is not None else requests.Session()
+        self._session = session if session is not None else _session()
         self._headers = {"User-Agent": USER_AGENT}
         self._sleep: Callable[[float], None] = time.sleep
 
@@ -379,14 +385,19 @@ class Client:
         }
         started = time.perf_counter()
         try:
-            response = self._session.post(
-                self.base_url,
-                data=data,
-                headers=self._headers,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
+            with Deadline(self.deadline) as deadline:
+                response = self._session.post(
+                    self.base_url,
+                    data=data,
+                    headers=self._headers,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
         except requests.RequestException as exc:
+            if deadline.expired:
+                raise TransportError(
+                    f"{action}: no complete answer within {self.deadline:g} s"
+                ) from None
             raise self._transport_error(action, exc) from None
         status = response.status_code
         logger.debug("%s: HTTP %s in %.3fs", action, status, time.perf_counter() - started)
@@ -405,6 +416,19 @@ class Client:
         return TransportError(
             f"{action}: {type(exc).__name__}: {detail}", may_have_reached=_may_have_reached(exc)
         )
+
+
+def _total(timeout: Timeout) -> float:
+    """The default deadline: the connect and read timeouts added up."""
+    return float(sum(timeout)) if isinstance(timeout, tuple) else float(timeout)
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    adapter = DeadlineAdapter()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def _may_have_reached(exc: requests.RequestException) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 import textconnect
@@ -154,16 +154,17 @@ def push_sweep() -> int:
     connected = GatewayConnection.objects.filter(workspace__suspended_at__isnull=True).values(
         "workspace_id"
     )
-    waiting = (
-        Contact.objects.filter(
-            workspace_id__in=connected,
-            sync_state=SyncState.UNSYNCED,
-            opted_out_at__isnull=True,
-        )
-        .values_list("workspace_id", flat=True)
-        .distinct()
+    waiting = Contact.objects.filter(
+        workspace=OuterRef("pk"), sync_state=SyncState.UNSYNCED, opted_out_at__isnull=True
     )
-    ids = list(waiting)
+    # One row per workspace by construction (a DISTINCT over contacts picked up their ordering
+    # columns and queued a task per contact).
+    ids = list(
+        Workspace.objects.filter(pk__in=connected)
+        .filter(Exists(waiting))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for workspace_id in ids:
         contacts_push_task.delay(workspace_id)
     return len(ids)

@@ -82,6 +82,17 @@ def reconcile_workspace(*, workspace: Workspace, now: datetime | None = None) ->
     return recovered
 
 
+def workspaces_to_reconcile() -> list[int]:
+    """Workspaces with a virtual number (beat queues one task for each)."""
+    return list(
+        Workspace.objects.filter(vmns__isnull=False, suspended_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def reconcile_all() -> int:
-    workspaces = Workspace.objects.filter(vmns__isnull=False, suspended_at__isnull=True).distinct()
+    """Every such workspace, one after another in this process (tests)."""
+    workspaces = Workspace.objects.filter(pk__in=workspaces_to_reconcile())
     return sum(reconcile_workspace(workspace=ws) for ws in workspaces)

@@ -15,9 +15,11 @@ broadcast retries with backoff.
 """
 
 import logging
+import time
 from collections import defaultdict
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -92,11 +94,16 @@ def broadcast_dispatch(*, broadcast_id: int) -> None:
         broadcast_settle(broadcast)
         return
     run = _Run(broadcast, run_start(broadcast))
+    slice_ends = time.monotonic() + settings.MESSAGING_DISPATCH_SLICE_SECONDS
     try:
         with client:
             while batch := _claim(run):
                 _submit(client, run, batch)
                 Broadcast.objects.filter(pk=broadcast.pk).update(last_progress_at=timezone.now())
+                if time.monotonic() > slice_ends:
+                    # Its turn is over: the send queue takes other workspaces' sends first.
+                    _dispatch_later(broadcast)
+                    return
     except RetryLater as exc:
         _retry_later(broadcast, str(exc))
         return
@@ -108,6 +115,12 @@ def broadcast_dispatch(*, broadcast_id: int) -> None:
     broadcast_settle(broadcast)
     if run.sent_any:  # the header's balance, after a run that sent (a parallel run may send none)
         gateway_check(workspace=broadcast.workspace)
+
+
+def _dispatch_later(broadcast: Broadcast) -> None:
+    from ..tasks import broadcast_dispatch_task
+
+    broadcast_dispatch_task.delay(broadcast.pk)
 
 
 def _claim(run: _Run) -> list[Message]:

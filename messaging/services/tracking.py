@@ -172,16 +172,21 @@ def _count(workspace: Workspace, now: datetime, report: int, status: int, finals
     )
 
 
-def track_all(*, now: datetime | None = None) -> None:
-    """Beat: every workspace with a message due for a check."""
+def workspaces_due(*, now: datetime | None = None) -> list[int]:
+    """Workspaces with a message due for a check (beat queues one task for each)."""
     now = now or timezone.now()
-    ids = (
+    return list(
         Message.objects.filter(state=MessageState.SUBMITTED, next_check_at__lte=now)
         .order_by()
         .values_list("workspace_id", flat=True)
         .distinct()
     )
-    for workspace in Workspace.objects.filter(pk__in=list(ids)):
+
+
+def track_all(*, now: datetime | None = None) -> None:
+    """Every due workspace, one after another in this process (tests and benches)."""
+    now = now or timezone.now()
+    for workspace in Workspace.objects.filter(pk__in=workspaces_due(now=now)):
         track_workspace(workspace=workspace, now=now)
 
 

@@ -83,11 +83,25 @@ def scheduled_report_delete(*, schedule: ScheduledReport, user: User | None) -> 
     schedule.delete()
 
 
-def scheduled_reports_send(*, now: datetime | None = None) -> int:
-    """Send every due schedule once: the claim moves `next_run_at` on before anything is sent."""
+def workspaces_with_reports_due(*, now: datetime | None = None) -> list[int]:
+    """Workspaces with a scheduled report due (beat queues one task for each)."""
+    now = now or timezone.now()
+    return list(
+        ScheduledReport.objects.filter(next_run_at__lte=now)
+        .order_by()
+        .values_list("workspace_id", flat=True)
+        .distinct()
+    )
+
+
+def scheduled_reports_send(*, now: datetime | None = None, workspace_id: int | None = None) -> int:
+    """Send every due schedule (of one workspace, or all) once: the claim moves `next_run_at` on
+    before anything is sent."""
     now = now or timezone.now()
     sent = 0
     due = ScheduledReport.objects.filter(next_run_at__lte=now).select_related("workspace")
+    if workspace_id is not None:
+        due = due.filter(workspace_id=workspace_id)
     for schedule in list(due[:500]):
         following = next_run(schedule.frequency, schedule.workspace.time_zone, now)
         claimed = ScheduledReport.objects.filter(

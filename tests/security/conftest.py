@@ -1,0 +1,1 @@
+from tests.messaging.conftest import compose, gateway  # noqa: F401  (shared fixtures)
