@@ -11,6 +11,8 @@ import requests
 
 from sandbox.models import SandboxAccount
 
+from .standalone import production_env, runsandbox, shared_database_url
+
 HERE = Path(__file__).resolve().parent
 # Flushing only these apps' tables between transactional tests keeps the suite fast.
 AVAILABLE_APPS = [
@@ -80,3 +82,16 @@ def gateway(sandbox_api_url, sandbox_account, http) -> Gateway:
 @pytest.fixture
 def admin_gateway(sandbox_api_url, sandbox_account, http) -> Gateway:
     return Gateway(sandbox_api_url, sandbox_account(credits=1000, admin=True), http)
+
+
+@pytest.fixture(scope="session")
+def standalone_api_url(django_db_setup) -> Iterator[str]:
+    """`runsandbox` in a subprocess with DEBUG off, serving the test database; its API URL."""
+    with runsandbox(production_env(shared_database_url())) as base:
+        yield f"{base}/api"
+
+
+@pytest.fixture
+def standalone(standalone_api_url, sandbox_account, http) -> Gateway:
+    """An account's view of the API served by the `runsandbox` subprocess."""
+    return Gateway(standalone_api_url, sandbox_account(credits=1000), http)
