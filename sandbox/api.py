@@ -107,7 +107,11 @@ def _send(account: SandboxAccount, params: dict[str, str]) -> str:
         name = params.get(f"{kind}Name", "")
         bg_send = sending.send_to_collection(account, kind, name, options)
         return str(bg_send.pk) if options.bg_id else "1"
-    return ",".join(sending.send_to_numbers(account, destination, options))
+    answers = sending.send_to_numbers(account, destination, options)
+    if len(answers) == 1 and answers[0].startswith("-"):
+        # One destination, refused: the whole answer is its code, so it carries the text too.
+        raise ApiError(int(answers[0]))
+    return ",".join(answers)
 
 
 def _report(account: SandboxAccount, params: dict[str, str]) -> str:
