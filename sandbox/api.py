@@ -105,8 +105,14 @@ def _send(account: SandboxAccount, params: dict[str, str]) -> str:
     kind = destination.strip().capitalize()
     if kind in ("List", "Group"):
         name = params.get(f"{kind}Name", "")
-        bg_send = sending.send_to_collection(account, kind, name, options)
-        return str(bg_send.pk) if options.bg_id else "1"
+        sent = sending.send_to_collection(account, kind, name, options)
+        if options.bg_id:
+            return str(sent.bg_send.pk)
+        if sent.refused:
+            # The others were sent: the code says only that some entries were not.
+            others = "the others were sent" if sent.refused < sent.entries else "none was sent"
+            raise ApiError(-400, f"{sent.refused} of {sent.entries} entries failed; {others}")
+        return "1"
     answers = sending.send_to_numbers(account, destination, options)
     if len(answers) == 1 and answers[0].startswith("-"):
         # One destination, refused: the whole answer is its code, so it carries the text too.

@@ -271,11 +271,20 @@ def _options_from_payload(payload: dict) -> SendOptions:
     )
 
 
+@dataclass(frozen=True)
+class CollectionSend:
+    """A list or group send: its background-send record and how many entries were refused."""
+
+    bg_send: BackgroundSend
+    entries: int
+    refused: int
+
+
 def send_to_collection(
     account: SandboxAccount, kind: str, name: str, options: SendOptions
-) -> BackgroundSend:
-    """Send to a list or group. Credits are taken now; entries over the threshold are sent by a
-    background thread."""
+) -> CollectionSend:
+    """Send to a list or group. Refused entries are skipped, the others sent; credits are taken
+    now; entries over the threshold are sent by a background thread."""
     raws = _entries(account, kind, name)
     running = BackgroundSend.objects.filter(
         account=account,
@@ -304,7 +313,7 @@ def send_to_collection(
         from . import workers
 
         transaction.on_commit(lambda: workers.submit(run_background_send, bg_send.pk))
-    return bg_send
+    return CollectionSend(bg_send, entries=len(raws), refused=len(raws) - len(numbers))
 
 
 def run_background_send(bg_id: int) -> None:

@@ -38,7 +38,7 @@ def documented_texts() -> dict[int, str]:
 DOCUMENTED = documented_texts()
 # No request can make the sandbox answer these: the gateway's internals (XML, licences, the
 # unexpected failure -301) or actions it does not document (credit purchases).
-NOT_PRODUCIBLE = {-101, -200, -301, -302, -303, -400, -513, -514, -515, -701, -702, -703}
+NOT_PRODUCIBLE = {-101, -200, -301, -302, -303, -513, -514, -515, -701, -702, -703}
 
 
 def test_the_seed_copy_has_the_whole_table():
@@ -130,6 +130,7 @@ def _bg(finished: bool) -> Callable[[Gateway], str]:
 SCENARIOS: dict[int, Callable[[Gateway], str]] = {
     -100: _with(_save(credits=0), _send),
     -300: _with(lambda a: set_faults(a, db_error_rate=1), _call("CheckCredits")),
+    -400: _with(_list_with_a_bad_entry, lambda g: _send(g, "List", ListName="Mixed")),
     -401: lambda g: _send(g, "not-a-number"),
     -402: lambda g: _send(g, SourceAddress="TwelveLetter"),
     -403: lambda g: _send(g, SourceAddress="12", SourceTON="1"),

@@ -6,9 +6,12 @@ subprocess with DEBUG off (`standalone`), or a fresh one where the test needs it
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import requests
+
+from sandbox.models import DistributionList, Group, Message
 
 from .standalone import MANAGE, ROOT, free_port, production_env, runsandbox, shared_database_url
 
@@ -66,3 +69,49 @@ def test_sandbox_served_alone_under_gunicorn_settings_answers_plain_http():
         check=True,
     ).stdout.split()
     assert shown == ["False", "sandbox.standalone_urls"]
+
+
+# --- A list or group send with some invalid entries answers -400, the others sent ----------
+
+
+def _mixed_list(account) -> None:  # noqa: ANN001
+    dist_list = DistributionList.objects.create(account=account, name="Mixed")
+    for number in ("447700900101", "not a number", "447700900009", "447700900102"):
+        dist_list.entries.create(number=number)
+
+
+def _sent_to(account) -> list[str]:  # noqa: ANN001
+    return sorted(Message.objects.filter(account=account).values_list("destination", flat=True))
+
+
+def test_list_send_with_invalid_entries_answers_400_and_sends_the_others(standalone):
+    _mixed_list(standalone.account)
+    assert standalone.send("List", ListName="Mixed") == "-400"
+    assert _sent_to(standalone.account) == ["447700900101", "447700900102"]
+    assert standalone.credits() == "998"
+
+
+def test_group_send_with_invalid_entries_answers_400_with_the_documented_text(standalone):
+    group = Group.objects.create(account=standalone.account, name="Team")
+    group.contacts.create(account=standalone.account, name="A", number="447700900101")
+    group.contacts.create(account=standalone.account, name="B", number="447700900008")
+    answer = standalone.send("Group", GroupName="Team", ShowErrorMessage="1").split("\n")
+    assert answer == [
+        "-400",
+        "Some numbers in list failed",
+        "1 of 2 entries failed; the others were sent",
+    ]
+    assert _sent_to(standalone.account) == ["447700900101"]
+
+
+def test_list_send_with_only_valid_entries_still_answers_1(standalone):
+    dist_list = DistributionList.objects.create(account=standalone.account, name="Good")
+    dist_list.entries.create(number="447700900101")
+    assert standalone.send("List", ListName="Good") == "1"
+
+
+def test_list_send_asking_for_the_background_send_id_gets_it_despite_invalid_entries(standalone):
+    _mixed_list(standalone.account)
+    bg_id = standalone.send("List", ListName="Mixed", GetBGSendID="1")
+    messages = json.loads(standalone.call("GetBGMessages", BGSendID=bg_id))
+    assert sorted(m["Destination"] for m in messages) == ["447700900101", "447700900102"]
