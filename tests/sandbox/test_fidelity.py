@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
 import requests
 
 from sandbox.models import DistributionList, Group, Message
@@ -115,3 +116,28 @@ def test_list_send_asking_for_the_background_send_id_gets_it_despite_invalid_ent
     bg_id = standalone.send("List", ListName="Mixed", GetBGSendID="1")
     messages = json.loads(standalone.call("GetBGMessages", BGSendID=bg_id))
     assert sorted(m["Destination"] for m in messages) == ["447700900101", "447700900102"]
+
+
+# --- ShowErrorMessage "set (to any value)" -------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["1", "0", "", "no"])
+def test_show_error_message_present_with_any_value_adds_the_text(standalone, value):
+    answer = standalone.call("Launch", ShowErrorMessage=value)
+    assert answer.split("\n")[:2] == ["-502", "Unknown Action"]
+
+
+def test_show_error_message_as_a_bare_query_key_adds_the_text(standalone):
+    url = f"{standalone.url}?Token={standalone.account.token}&Action=Launch&ShowErrorMessage"
+    assert standalone.session.get(url, timeout=10).text.split("\n")[:2] == [
+        "-502",
+        "Unknown Action",
+    ]
+
+
+def test_show_error_message_zero_adds_the_text_to_an_unreadable_request(standalone):
+    url = f"{standalone.url}?ShowErrorMessage=0"
+    body = f"Token={standalone.account.token}&Action=Send&Body=%FF".encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    answer = standalone.session.post(url, data=body, headers=headers, timeout=10).text
+    assert answer.split("\n")[:2] == ["-507", "Invalid/Missing Details"]
