@@ -40,7 +40,6 @@ NO_ROUTE_SUFFIX = "008"
 MAX_DESTINATIONS = 10_000
 MAX_RUNNING_BACKGROUND_SENDS = 3
 STALE_CLAIM = timedelta(seconds=60)
-MAX_SCHEDULE_AHEAD = timedelta(days=366)
 
 
 def daily_limit() -> int:
@@ -75,9 +74,8 @@ def parse_send_options(params: dict[str, str]) -> SendOptions:
     if params.get("ScheduleDate", "").strip():
         scheduled_at = parse_api_datetime(params["ScheduleDate"])
         if scheduled_at is None:
+            # Only the format and the date's reality are checked: the vendor sets no horizon.
             raise ApiError(-407, "ScheduleDate must be YYYYMMDDHHMMSS")
-        if scheduled_at > timezone.now() + MAX_SCHEDULE_AHEAD:
-            raise ApiError(-407, "ScheduleDate more than a year ahead")
     raw_validity = params.get("ValidityPeriod", "").strip()
     validity = MAX_VALIDITY_SECONDS
     if raw_validity:

@@ -141,3 +141,13 @@ def test_show_error_message_zero_adds_the_text_to_an_unreadable_request(standalo
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     answer = standalone.session.post(url, data=body, headers=headers, timeout=10).text
     assert answer.split("\n")[:2] == ["-507", "Invalid/Missing Details"]
+
+
+# --- ScheduleDate: the format is checked, not how far ahead ----------------------------------
+
+
+def test_far_future_schedule_date_is_accepted_and_scheduled(standalone):
+    message_id = standalone.send(ScheduleDate="20991231120000")
+    assert standalone.call("CheckMessageStatus", MessageID=message_id) == "Pending"
+    outbox = standalone.call("Report", ReportType="Outbox")
+    assert f'"{message_id}"' in outbox and '"31/12/2099 12:00:00"' in outbox
