@@ -11,15 +11,19 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from textconnect.errors import ERROR_TEXTS
 from textconnect.limits import BACKGROUND_SEND_THRESHOLD, MAX_BODY_CHARS, MAX_VALIDITY_SECONDS
 from textconnect.segments import credits_needed, credits_per_part, segments
 
 from .errors import ApiError
 from .models import (
+    COMMAND_FAILED,
+    COMMAND_REJECTED,
     DELIVERED,
     EXPIRED,
     FAILED,
     UNDELIVERABLE,
+    UNKNOWN,
     BackgroundSend,
     DistributionList,
     Group,
@@ -34,12 +38,25 @@ OUTCOMES: dict[str, str | None] = {
     "001": EXPIRED,
     "002": FAILED,
     "003": None,
+    "004": COMMAND_REJECTED,
+    "005": COMMAND_FAILED,
+    "006": UNKNOWN,
 }
 BLACKLISTED_SUFFIX = "009"
 NO_ROUTE_SUFFIX = "008"
 MAX_DESTINATIONS = 10_000
 MAX_RUNNING_BACKGROUND_SENDS = 3
 STALE_CLAIM = timedelta(seconds=60)
+
+
+def magic_endings() -> list[tuple[str, str, str]]:
+    """(ending, answer at send time, final status) of every test number, as the pages list them."""
+    rows = [
+        (end, "accepted", outcome or "stays Sent for ever") for end, outcome in OUTCOMES.items()
+    ]
+    for end, code in ((NO_ROUTE_SUFFIX, -406), (BLACKLISTED_SUFFIX, -412)):
+        rows.append((end, f"{code} {ERROR_TEXTS[code]}", "—"))
+    return [*rows, ("anything else", "accepted", DELIVERED)]
 
 
 def daily_limit() -> int:

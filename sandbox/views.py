@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 
-from . import inbound, services, workers
+from . import inbound, sending, services, workers
 from .forms import AccountForm, FaultsForm, TextInForm
 from .models import Faults, SandboxAccount
 
@@ -38,7 +38,8 @@ def accounts(request: HttpRequest) -> HttpResponse:
         flash.success(request, f"Account {account.username} created.")
         return redirect("sandbox:accounts")
     rows = SandboxAccount.objects.select_related("parent", "faults").prefetch_related("vmns")
-    return render(request, "sandbox/accounts.html", {"accounts": rows, "form": form})
+    context = {"accounts": rows, "form": form, "test_numbers": sending.magic_endings()}
+    return render(request, "sandbox/accounts.html", context)
 
 
 def handsets(account: SandboxAccount) -> list[tuple[str, list]]:

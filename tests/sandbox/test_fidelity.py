@@ -7,6 +7,7 @@ subprocess with DEBUG off (`standalone`), or a fresh one where the test needs it
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -151,3 +152,35 @@ def test_far_future_schedule_date_is_accepted_and_scheduled(standalone):
     assert standalone.call("CheckMessageStatus", MessageID=message_id) == "Pending"
     outbox = standalone.call("Report", ReportType="Outbox")
     assert f'"{message_id}"' in outbox and '"31/12/2099 12:00:00"' in outbox
+
+
+# --- Every status word has a test number ---------------------------------------------------
+
+RARE_STATUSES = {"447700900004": "Command_Rejected", "447700900005": "Command_Failed"}
+
+
+@pytest.mark.parametrize(
+    ("number", "status"), [*RARE_STATUSES.items(), ("447700900006", "Unknown")]
+)
+def test_magic_numbers_reach_command_rejected_command_failed_and_unknown(
+    standalone, number, status
+):
+    message_id = standalone.send(number)
+    assert standalone.call("CheckMessageStatus", MessageID=message_id) == status
+
+
+def test_rare_final_statuses_are_failed_messages_and_counted_in_usage(standalone):
+    for number in [*RARE_STATUSES, "447700900006"]:
+        standalone.send(number)
+    window = {"From": "20000101000000", "To": "20991231235959"}
+    failed = standalone.call("Report", ReportType="FailedMessages", **window)
+    assert all(f'"{status}"' in failed for status in RARE_STATUSES.values())
+    assert '"Unknown"' not in failed
+    usage = standalone.call("Report", ReportType="Usage", **window).splitlines()[1:]
+    assert usage == ['"Command_Rejected","1"', '"Command_Failed","1"', '"Unknown","1"']
+
+
+@pytest.mark.parametrize("status", ["Command_Rejected", "Command_Failed", "Unknown"])
+def test_readme_lists_the_magic_number_of_each_rare_status(status):
+    readme = (ROOT / "sandbox" / "README.md").read_text(encoding="utf-8")
+    assert re.search(rf"^\| `00\d` \| accepted \| `{status}`", readme, re.MULTILINE)

@@ -68,3 +68,13 @@ def test_pages_use_no_inline_styles_or_scripts(client: Client, account):
     assert "style=" not in page
     assert "<script>" not in page
     assert "hx-on" not in page
+
+
+def test_accounts_page_lists_every_test_number(client: Client, account):
+    page = client.get(reverse("sandbox:accounts")).text
+    for ending, status in (
+        ("004", "Command_Rejected"),
+        ("005", "Command_Failed"),
+        ("006", "Unknown"),
+    ):
+        assert f"<tr><td><code>{ending}</code></td><td>accepted</td><td>{status}</td></tr>" in page
