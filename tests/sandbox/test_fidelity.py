@@ -13,9 +13,67 @@ import subprocess
 import pytest
 import requests
 
+from sandbox.ids import FIRST_ID
 from sandbox.models import DistributionList, Group, Message
+from textconnect import Client, NumberBlacklisted
 
-from .standalone import MANAGE, ROOT, free_port, production_env, runsandbox, shared_database_url
+from .standalone import (
+    MANAGE,
+    ROOT,
+    free_port,
+    manage,
+    production_env,
+    runsandbox,
+    shared_database_url,
+)
+
+# --- IDs are large from the first one, so no ID answer can be `1` --------------------------
+
+
+def _post(url: str, **data: str) -> str:
+    response = requests.post(url, data=data, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def _ids_of_a_new_account(api: str, env: dict[str, str], name: str) -> list[int]:
+    """A single-number send's message ID, a group send's background-send ID, an inbound ID."""
+    vmn = "447700900555"
+    token = manage("sandbox_account", "create", name, "--credits", "9", "--vmn", vmn, env=env)
+    send = {"Token": token.strip(), "Action": "Send", "SourceAddress": "Acme", "Body": "Hi"}
+    message_id = _post(api, **send, DestinationAddress="447700900100")
+    _post(api, Token=token.strip(), Action="ImportContactsCSV", ContactsCSV="A,447700900101,,Team")
+    bg_id = _post(api, **send, DestinationAddress="Group", GroupName="Team", GetBGSendID="1")
+    inbound = manage(
+        "sandbox_inbound", "--to", vmn, "--from", "447700900102", "--text", "Hi", env=env
+    )
+    return [int(message_id), int(bg_id), int(inbound)]
+
+
+def test_ids_of_a_fresh_database_start_above_the_documented_example(tmp_path):
+    env = production_env(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    manage("migrate", "--verbosity", "0", env=env)
+    with runsandbox(env) as base:
+        assert _ids_of_a_new_account(f"{base}/api", env, "first") == [FIRST_ID] * 3
+        manage("flush", "--noinput", env=env)  # Django's flush resets every sequence to 1
+        assert min(_ids_of_a_new_account(f"{base}/api", env, "after-flush")) >= FIRST_ID
+
+
+def test_ids_on_the_shared_postgresql_database_are_large(standalone):
+    assert int(standalone.send()) >= FIRST_ID
+    bg_send = standalone.account.bg_sends.create(kind="List")
+    assert bg_send.pk >= FIRST_ID
+
+
+def test_a_send_to_one_number_gives_the_client_its_message_id(standalone):
+    with Client(standalone.account.token, standalone.url) as client:
+        [result] = client.send(["447700900100"], source="Acme", body="Hi")
+        [refused] = client.send(["447700900009"], source="Acme", body="Hi")
+        assert result.ok and int(result.message_id) >= FIRST_ID
+        assert client.check_message_status(result.message_id).word == "Delivered"
+    assert isinstance(refused.error, NumberBlacklisted)
+    assert refused.error.text == "Number is blacklisted"
+
 
 # --- Served standalone, the API answers plain HTTP ---------------------------------------------
 
