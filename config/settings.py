@@ -243,11 +243,17 @@ SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 SANDBOX_DELIVERY_SECONDS = env.float("SANDBOX_DELIVERY_SECONDS", default=3.0)
 
 
+# The sandbox's pages show a portal user the sandbox accounts whose tokens this returns for them.
+SANDBOX_PAGE_TOKENS = "accounts.sandbox_access.gateway_tokens_for"
+
+
 def _standalone_sandbox_settings() -> dict:
     """What serving only the sandbox changes; `runsandbox` applies the same after start-up.
 
     Its API is for plain-HTTP clients: no redirect to HTTPS (nor HTTPS-only cookies) unless
-    SECURE_SSL_REDIRECT asks for it.
+    SECURE_SSL_REDIRECT asks for it. Its pages have their own password login, so their session
+    is a signed cookie of its own name: the portal (same host, maybe the same database) never
+    takes it for one of its sessions, which may need a second factor.
     """
     tls = env.bool("SECURE_SSL_REDIRECT", default=False)
     return {
@@ -255,6 +261,12 @@ def _standalone_sandbox_settings() -> dict:
         "SECURE_SSL_REDIRECT": tls,
         "SESSION_COOKIE_SECURE": env.bool("SESSION_COOKIE_SECURE", default=tls),
         "CSRF_COOKIE_SECURE": env.bool("CSRF_COOKIE_SECURE", default=tls),
+        "SESSION_ENGINE": "django.contrib.sessions.backends.signed_cookies",
+        "SESSION_COOKIE_NAME": "sandbox_sessionid",
+        "CSRF_COOKIE_NAME": "sandbox_csrftoken",
+        "LOGIN_URL": "sandbox-login",
+        "LOGIN_REDIRECT_URL": "sandbox:accounts",
+        "AXES_LOCKOUT_CALLABLE": None,  # the portal's lock-out page links to portal routes
     }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.test import Client
 
 from sandbox.models import SandboxAccount
 
@@ -16,6 +17,7 @@ from .standalone import production_env, runsandbox, shared_database_url
 HERE = Path(__file__).resolve().parent
 # Flushing only these apps' tables between transactional tests keeps the suite fast.
 AVAILABLE_APPS = [
+    "accounts",  # the user model: the sandbox's pages need a login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +38,14 @@ def _fast_clock(settings) -> None:
     settings.ROOT_URLCONF = "tests.sandbox.urls"
     settings.SANDBOX_DELIVERY_SECONDS = 0
     settings.SANDBOX_FORWARD_BACKOFF = 0.01
+
+
+@pytest.fixture
+def staff_client(django_user_model) -> Client:
+    """A browser logged in as staff, who sees every sandbox account."""
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("staff@example.com", is_staff=True))
+    return client
 
 
 @pytest.fixture
