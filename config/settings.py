@@ -72,10 +72,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# `runsandbox` serves only the sandbox, with its API at /api.
-ROOT_URLCONF = (
-    "sandbox.standalone_urls" if env.bool("SANDBOX_STANDALONE", default=False) else "config.urls"
-)
+# Serving only the sandbox (`runsandbox`) changes this: see "Gateway and sandbox" below.
+ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -246,6 +244,39 @@ TEXTCONNECT_API_URL = env.str("TEXTCONNECT_API_URL", default=f"{SITE_URL}/sandbo
 TEXTCONNECT_TIMEOUT = env.float("TEXTCONNECT_TIMEOUT", default=15.0)
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 SANDBOX_DELIVERY_SECONDS = env.float("SANDBOX_DELIVERY_SECONDS", default=3.0)
+
+
+# The sandbox's pages show a portal user the sandbox accounts whose tokens this returns for them.
+SANDBOX_PAGE_TOKENS = "accounts.sandbox_access.gateway_tokens_for"
+
+
+def _standalone_sandbox_settings() -> dict:
+    """What serving only the sandbox changes; `runsandbox` applies the same after start-up.
+
+    Its API is for plain-HTTP clients: no redirect to HTTPS (nor HTTPS-only cookies) unless
+    SECURE_SSL_REDIRECT asks for it. Its pages have their own password login, so their session
+    is a signed cookie of its own name: the portal (same host, maybe the same database) never
+    takes it for one of its sessions, which may need a second factor.
+    """
+    tls = env.bool("SECURE_SSL_REDIRECT", default=False)
+    return {
+        "ROOT_URLCONF": "sandbox.standalone_urls",
+        "SECURE_SSL_REDIRECT": tls,
+        "SESSION_COOKIE_SECURE": env.bool("SESSION_COOKIE_SECURE", default=tls),
+        "CSRF_COOKIE_SECURE": env.bool("CSRF_COOKIE_SECURE", default=tls),
+        "SESSION_ENGINE": "django.contrib.sessions.backends.signed_cookies",
+        "SESSION_COOKIE_NAME": "sandbox_sessionid",
+        "CSRF_COOKIE_NAME": "sandbox_csrftoken",
+        "LOGIN_URL": "sandbox-login",
+        "LOGIN_REDIRECT_URL": "sandbox:accounts",
+        "AXES_LOCKOUT_CALLABLE": None,  # the portal's lock-out page links to portal routes
+    }
+
+
+SANDBOX_STANDALONE = env.bool("SANDBOX_STANDALONE", default=False)
+SANDBOX_STANDALONE_SETTINGS = _standalone_sandbox_settings()
+if SANDBOX_STANDALONE:
+    globals().update(SANDBOX_STANDALONE_SETTINGS)
 
 # --- Celery ---------------------------------------------------------------------------------------
 # The default transport keeps messages in files, so `make run` needs no Redis; tests and production

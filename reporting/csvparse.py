@@ -5,13 +5,13 @@ reads it back here, so a 1,000,000-row report is stored without holding it whole
 """
 
 import csv
-import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from textconnect.parsing import VENDOR_ZONE
+from textconnect.parsing import REPORT_COLUMNS, VENDOR_ZONE, normalise_header
+from textconnect.types import ReportType as GatewayReportType
 
 from .models import ReportType
 
@@ -31,7 +31,9 @@ FIELDS = (
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
 DATE_FIELDS = frozenset({"scheduled_at", "sent_at", "delivered_at"})
 
-_MESSAGE_COLUMNS = {
+# Which columns each report has, and in what order, is textconnect's table (REPORT_COLUMNS);
+# where each column goes in a parsed row (FIELDS) is this reader's own.
+_FIELD_OF_COLUMN = {
     "messageid": "message_id",
     "username": "username",
     "destination": "destination",
@@ -40,31 +42,24 @@ _MESSAGE_COLUMNS = {
     "scheduledate": "scheduled_at",
     "sentdate": "sent_at",
     "deliverydate": "delivered_at",
+    "messages": "count",
+    "from": "source",
+    "number": "destination",
+    "message": "body",
+    "receiveddate": "sent_at",
 }
-# Documented columns per report type (gateway-spec.md), normalised header -> row field.
+# Documented columns per report type, normalised header -> row field, in the vendor's order.
 COLUMNS: dict[str, dict[str, str]] = {
-    ReportType.MESSAGES: _MESSAGE_COLUMNS,
-    ReportType.FAILED: _MESSAGE_COLUMNS,
-    ReportType.OUTBOX: {k: v for k, v in _MESSAGE_COLUMNS.items() if k != "source"},
-    ReportType.USAGE: {"status": "status", "messages": "count"},
-    ReportType.INBOUND: {
-        "messageid": "message_id",
-        "from": "source",
-        "number": "destination",
-        "message": "body",
-        "receiveddate": "sent_at",
-        "status": "status",
-    },
+    report_type: {
+        name: _FIELD_OF_COLUMN[name] for name in REPORT_COLUMNS[GatewayReportType(report_type)]
+    }
+    for report_type in ReportType
 }
 _LIMITS = {"message_id": 40, "username": 100, "destination": 40, "source": 40, "status": 40}
 
 
 class ReportParseError(Exception):
     """The body is not a report of the expected shape (malformed, truncated, an error page)."""
-
-
-def normalise_header(cell: str) -> str:
-    return re.sub(r"[\s_]", "", cell).lower()
 
 
 @lru_cache(maxsize=65_536)

@@ -23,24 +23,34 @@ MAX_REQUEST_BYTES = 2_621_440  # Django's own default upload limit: 2.5 MB
 TEXT = "text/plain; charset=utf-8"
 
 
+SHOW_ERROR_MESSAGE = "ShowErrorMessage"
+
+
 class BadRequest(Exception):
-    """The request could not be read: too large, or not UTF-8."""
+    """The request could not be read: too large, or not UTF-8. `show_errors`: whether the part
+    that could be read carries ShowErrorMessage."""
+
+    def __init__(self, message: str, *, show_errors: bool = False) -> None:
+        super().__init__(message)
+        self.show_errors = show_errors
 
 
 def _pairs(raw: bytes) -> dict[str, str]:
     params: dict[str, str] = {}
     bad = False
+    show = False
     for chunk in raw.split(b"&"):
         if not chunk:
             continue
         key, _, value = chunk.partition(b"=")
         try:
             name = unquote_to_bytes(key.replace(b"+", b" ")).decode()
+            show = show or name == SHOW_ERROR_MESSAGE
             params[name] = unquote_to_bytes(value.replace(b"+", b" ")).decode()
         except UnicodeDecodeError:
             bad = True
     if bad:
-        raise BadRequest("Parameters must be UTF-8")
+        raise BadRequest("Parameters must be UTF-8", show_errors=show)
     return params
 
 
@@ -59,21 +69,25 @@ def _read_body(request: HttpRequest) -> bytes:
 def read_params(request: HttpRequest) -> dict[str, str]:
     """Query string and form body (the body wins), decoded strictly as UTF-8."""
     params = _pairs(get_bytes_from_wsgi(request.META, "QUERY_STRING", ""))
-    if request.method == "POST":
-        content_type = request.META.get("CONTENT_TYPE", "")
-        if content_type.startswith("multipart/"):
+    if request.method != "POST":
+        return params
+    try:
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
             try:
                 params.update({key: request.POST[key] for key in request.POST})
             except Exception as exc:  # Django refuses oversize or malformed multipart bodies
                 raise BadRequest(str(exc)) from exc
         else:
             params.update(_pairs(_read_body(request)))
+    except BadRequest as exc:
+        exc.show_errors = exc.show_errors or SHOW_ERROR_MESSAGE in params
+        raise
     return params
 
 
 def _show_errors(params: dict[str, str]) -> bool:
-    value = params.get("ShowErrorMessage", "").strip()
-    return value not in ("", "0")
+    # "If this is set (to any value)": present, even empty or 0, counts as set.
+    return SHOW_ERROR_MESSAGE in params
 
 
 def error_answer(error: ApiError, params: dict[str, str], *, always: bool = False) -> str:
@@ -105,9 +119,19 @@ def _send(account: SandboxAccount, params: dict[str, str]) -> str:
     kind = destination.strip().capitalize()
     if kind in ("List", "Group"):
         name = params.get(f"{kind}Name", "")
-        bg_send = sending.send_to_collection(account, kind, name, options)
-        return str(bg_send.pk) if options.bg_id else "1"
-    return ",".join(sending.send_to_numbers(account, destination, options))
+        sent = sending.send_to_collection(account, kind, name, options)
+        if options.bg_id:
+            return str(sent.bg_send.pk)
+        if sent.refused:
+            # The others were sent: the code says only that some entries were not.
+            others = "the others were sent" if sent.refused < sent.entries else "none was sent"
+            raise ApiError(-400, f"{sent.refused} of {sent.entries} entries failed; {others}")
+        return "1"
+    answers = sending.send_to_numbers(account, destination, options)
+    if len(answers) == 1 and answers[0].startswith("-"):
+        # One destination, refused: the whole answer is its code, so it carries the text too.
+        raise ApiError(int(answers[0]))
+    return ",".join(answers)
 
 
 def _report(account: SandboxAccount, params: dict[str, str]) -> str:
@@ -196,9 +220,7 @@ def api(request: HttpRequest) -> HttpResponse:
     try:
         params = read_params(request)
     except BadRequest as exc:
-        raw = get_bytes_from_wsgi(request.META, "QUERY_STRING", "")
-        show = b"ShowErrorMessage=" in raw and b"ShowErrorMessage=0" not in raw
-        answer = error_answer(ApiError(-507, str(exc)), {}, always=show)
+        answer = error_answer(ApiError(-507, str(exc)), {}, always=exc.show_errors)
         return HttpResponse(answer, content_type=TEXT)
     action_name = params.get("Action", "").strip().lower()
     try:

@@ -11,15 +11,19 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from textconnect.errors import ERROR_TEXTS
 from textconnect.limits import BACKGROUND_SEND_THRESHOLD, MAX_BODY_CHARS, MAX_VALIDITY_SECONDS
 from textconnect.segments import credits_needed, credits_per_part, segments
 
 from .errors import ApiError
 from .models import (
+    COMMAND_FAILED,
+    COMMAND_REJECTED,
     DELIVERED,
     EXPIRED,
     FAILED,
     UNDELIVERABLE,
+    UNKNOWN,
     BackgroundSend,
     DistributionList,
     Group,
@@ -34,13 +38,25 @@ OUTCOMES: dict[str, str | None] = {
     "001": EXPIRED,
     "002": FAILED,
     "003": None,
+    "004": COMMAND_REJECTED,
+    "005": COMMAND_FAILED,
+    "006": UNKNOWN,
 }
 BLACKLISTED_SUFFIX = "009"
 NO_ROUTE_SUFFIX = "008"
 MAX_DESTINATIONS = 10_000
 MAX_RUNNING_BACKGROUND_SENDS = 3
 STALE_CLAIM = timedelta(seconds=60)
-MAX_SCHEDULE_AHEAD = timedelta(days=366)
+
+
+def magic_endings() -> list[tuple[str, str, str]]:
+    """(ending, answer at send time, final status) of every test number, as the pages list them."""
+    rows = [
+        (end, "accepted", outcome or "stays Sent for ever") for end, outcome in OUTCOMES.items()
+    ]
+    for end, code in ((NO_ROUTE_SUFFIX, -406), (BLACKLISTED_SUFFIX, -412)):
+        rows.append((end, f"{code} {ERROR_TEXTS[code]}", "—"))
+    return [*rows, ("anything else", "accepted", DELIVERED)]
 
 
 def daily_limit() -> int:
@@ -75,9 +91,8 @@ def parse_send_options(params: dict[str, str]) -> SendOptions:
     if params.get("ScheduleDate", "").strip():
         scheduled_at = parse_api_datetime(params["ScheduleDate"])
         if scheduled_at is None:
+            # Only the format and the date's reality are checked: the vendor sets no horizon.
             raise ApiError(-407, "ScheduleDate must be YYYYMMDDHHMMSS")
-        if scheduled_at > timezone.now() + MAX_SCHEDULE_AHEAD:
-            raise ApiError(-407, "ScheduleDate more than a year ahead")
     raw_validity = params.get("ValidityPeriod", "").strip()
     validity = MAX_VALIDITY_SECONDS
     if raw_validity:
@@ -271,11 +286,20 @@ def _options_from_payload(payload: dict) -> SendOptions:
     )
 
 
+@dataclass(frozen=True)
+class CollectionSend:
+    """A list or group send: its background-send record and how many entries were refused."""
+
+    bg_send: BackgroundSend
+    entries: int
+    refused: int
+
+
 def send_to_collection(
     account: SandboxAccount, kind: str, name: str, options: SendOptions
-) -> BackgroundSend:
-    """Send to a list or group. Credits are taken now; entries over the threshold are sent by a
-    background thread."""
+) -> CollectionSend:
+    """Send to a list or group. Refused entries are skipped, the others sent; credits are taken
+    now; entries over the threshold are sent by a background thread."""
     raws = _entries(account, kind, name)
     running = BackgroundSend.objects.filter(
         account=account,
@@ -304,7 +328,7 @@ def send_to_collection(
         from . import workers
 
         transaction.on_commit(lambda: workers.submit(run_background_send, bg_send.pk))
-    return bg_send
+    return CollectionSend(bg_send, entries=len(raws), refused=len(raws) - len(numbers))
 
 
 def run_background_send(bg_id: int) -> None:

@@ -5,24 +5,25 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
-from . import inbound, services, workers
+from . import inbound, sending, services, workers
+from .access import account_for, require_staff, visible_accounts
 from .forms import AccountForm, FaultsForm, TextInForm
 from .models import Faults, SandboxAccount
 
 MESSAGES_SHOWN = 300
 
 
-def _account(pk: int) -> SandboxAccount:
-    return get_object_or_404(SandboxAccount, pk=pk)
-
-
+@login_required
 def accounts(request: HttpRequest) -> HttpResponse:
     workers.resume_due()
+    if request.method == "POST":
+        require_staff(request)
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -37,8 +38,15 @@ def accounts(request: HttpRequest) -> HttpResponse:
         )
         flash.success(request, f"Account {account.username} created.")
         return redirect("sandbox:accounts")
-    rows = SandboxAccount.objects.select_related("parent", "faults").prefetch_related("vmns")
-    return render(request, "sandbox/accounts.html", {"accounts": rows, "form": form})
+    rows = (
+        visible_accounts(request.user).select_related("parent", "faults").prefetch_related("vmns")
+    )
+    context = {
+        "accounts": rows,
+        "form": form if request.user.is_staff else None,
+        "test_numbers": sending.magic_endings(),
+    }
+    return render(request, "sandbox/accounts.html", context)
 
 
 def handsets(account: SandboxAccount) -> list[tuple[str, list]]:
@@ -51,17 +59,19 @@ def handsets(account: SandboxAccount) -> list[tuple[str, list]]:
     return list(grouped.items())
 
 
+@login_required
 def account_messages(request: HttpRequest, pk: int) -> HttpResponse:
     workers.resume_due()
-    account = _account(pk)
+    account = account_for(request, pk)
     context = {"account": account, "handsets": handsets(account), "tab": "messages"}
     if request.headers.get("HX-Request"):
         return render(request, "sandbox/account_messages.html#handsets", context)
     return render(request, "sandbox/account_messages.html", context)
 
 
+@login_required
 def account_book(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(pk)
+    account = account_for(request, pk)
     context = {
         "account": account,
         "tab": "book",
@@ -72,9 +82,10 @@ def account_book(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sandbox/account_book.html", context)
 
 
+@login_required
 def account_inbound(request: HttpRequest, pk: int) -> HttpResponse:
     workers.resume_due()
-    account = _account(pk)
+    account = account_for(request, pk)
     form = TextInForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,8 +110,9 @@ def account_inbound(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sandbox/account_inbound.html", context)
 
 
+@login_required
 def account_faults(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(pk)
+    account = account_for(request, pk)
     faults, _ = Faults.objects.get_or_create(account=account)
     form = FaultsForm(request.POST or None, instance=faults)
     if request.method == "POST":

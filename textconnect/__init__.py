@@ -8,6 +8,7 @@ with Client(token) as client:
 from textconnect._version import __version__
 from textconnect.client import DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE, USER_AGENT, Client
 from textconnect.errors import (
+    ERROR_TEXTS,
     ERRORS_BY_CODE,
     AuthenticationError,
     BackgroundSendNotFinished,
@@ -157,6 +158,7 @@ __all__ = [
     "BACKGROUND_SEND_THRESHOLD",
     "DEFAULT_BASE_URL",
     "DEFAULT_BATCH_SIZE",
+    "ERROR_TEXTS",
     "ERRORS_BY_CODE",
     "INBOUND_DATETIME_FORMAT",
     "MAX_ALPHANUMERIC_SOURCE",

@@ -234,6 +234,9 @@ class Client:
         Returns the background-send IDs when ``background_send_id`` is set (usually one; the
         vendor reserves a comma-separated list), else an empty list. Groups of more than 200
         contacts are sent in the background; read them with ``background_send_messages``.
+        Contacts the gateway refuses are skipped and the others sent; without
+        ``background_send_id`` that answer is ``SomeNumbersFailed`` (-400): the others were
+        sent, so do not send again.
         """
         return self._send_to_collection(
             "Group", "GroupName", group, source, body, schedule, source_ton, validity,

@@ -253,7 +253,8 @@ def parse_vendor_datetime(value: str) -> datetime | None:
     return None
 
 
-# Expected columns per report, by normalised header name, in the vendor's order.
+# The documented columns of each report, by normalised header name (``normalise_header``), in
+# the vendor's order. The one table of report columns: the portal's streaming reader uses it too.
 _MESSAGE_COLUMNS = (
     "messageid",
     "username",
@@ -264,18 +265,10 @@ _MESSAGE_COLUMNS = (
     "sentdate",
     "deliverydate",
 )
-_COLUMNS = {
+REPORT_COLUMNS: dict[ReportType, tuple[str, ...]] = {
     ReportType.MESSAGES: _MESSAGE_COLUMNS,
     ReportType.FAILED_MESSAGES: _MESSAGE_COLUMNS,
-    ReportType.OUTBOX: (
-        "messageid",
-        "username",
-        "destination",
-        "status",
-        "scheduledate",
-        "sentdate",
-        "deliverydate",
-    ),
+    ReportType.OUTBOX: tuple(name for name in _MESSAGE_COLUMNS if name != "source"),
     ReportType.USAGE: ("status", "messages"),
     ReportType.INBOUND_MESSAGES: (
         "messageid",
@@ -288,10 +281,12 @@ _COLUMNS = {
 }
 
 
-_ALL_COLUMNS = frozenset(name for columns in _COLUMNS.values() for name in columns)
+_ALL_COLUMNS = frozenset(name for columns in REPORT_COLUMNS.values() for name in columns)
 
 
-def _normalise(header: str) -> str:
+def normalise_header(header: str) -> str:
+    """A report header as the tables name it: ``Schedule Date`` and ``schedule_date`` are
+    ``scheduledate``."""
     return re.sub(r"[\s_]", "", header).lower()
 
 
@@ -309,10 +304,10 @@ def parse_report(text: str, report_type: ReportType | str) -> list[ReportRow]:
     if not rows:
         return []
     kind = _known_report_type(report_type)
-    header = [_normalise(cell) for cell in rows[0]]
+    header = [normalise_header(cell) for cell in rows[0]]
     data = rows[1:]
     if kind is not None and not set(header) & _ALL_COLUMNS:
-        header, data = list(_COLUMNS[kind]), rows
+        header, data = list(REPORT_COLUMNS[kind]), rows
     if kind is None:
         return [RawRow(dict(zip(rows[0], row, strict=False))) for row in data]
     return [_typed_row(kind, dict(zip(header, row, strict=False))) for row in data]

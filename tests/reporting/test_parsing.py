@@ -10,6 +10,7 @@ from reporting.columns import COLUMNS, SORT_FIELDS
 from reporting.csvparse import ReportParseError, iter_rows
 from reporting.models import ReportRow
 from reporting.selectors import RowQuery
+from textconnect.parsing import parse_report
 
 from .conftest import HEADER, messages_csv
 
@@ -137,3 +138,37 @@ def test_every_sortable_column_is_a_sort_the_table_accepts():
             if column.sortable:
                 assert column.field in SORT_FIELDS, (report_type, column.field)
     assert RowQuery.from_params({"sort": "source"}).sort == "seq"
+
+
+# One documented row per report type, in the vendor's column order, without a header row.
+HEADERLESS = {
+    "Messages": '"11","acme","447700900123","Acme","Delivered","","01/02/2026 10:00:00",""',
+    "FailedMessages": '"12","acme","447700900002","Acme","Failed","","01/02/2026 10:00:00",""',
+    "Outbox": '"13","acme","447700900123","Pending","01/02/2026 10:00:00","",""',
+    "Usage": '"Delivered","4"',
+    "InboundMessages": '"14","447700900111","447700900999","Hi","01/02/2026 10:00:00","Received"',
+}
+
+
+@pytest.mark.parametrize("report_type", sorted(HEADERLESS))
+def test_streaming_reader_reads_a_headerless_report_as_the_client_does(report_type):
+    [ours] = rows(HEADERLESS[report_type] + "\n", report_type)
+    [client] = parse_report(HEADERLESS[report_type] + "\n", report_type)
+    if report_type == "Usage":
+        assert (ours[4], ours[9]) == (client.status.word, client.messages)
+    elif report_type == "InboundMessages":
+        assert [ours[0], ours[3], ours[2], ours[8], ours[6]] == [
+            client.message_id,
+            client.from_number,
+            client.number,
+            client.message,
+            client.received_date,
+        ]
+    else:
+        assert [ours[0], ours[2], ours[4], ours[5], ours[6]] == [
+            client.message_id,
+            client.destination,
+            client.status.word,
+            client.schedule_date,
+            client.sent_date,
+        ]

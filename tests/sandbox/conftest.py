@@ -8,12 +8,16 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.test import Client
 
 from sandbox.models import SandboxAccount
+
+from .standalone import production_env, runsandbox, shared_database_url
 
 HERE = Path(__file__).resolve().parent
 # Flushing only these apps' tables between transactional tests keeps the suite fast.
 AVAILABLE_APPS = [
+    "accounts",  # the user model: the sandbox's pages need a login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,6 +38,14 @@ def _fast_clock(settings) -> None:
     settings.ROOT_URLCONF = "tests.sandbox.urls"
     settings.SANDBOX_DELIVERY_SECONDS = 0
     settings.SANDBOX_FORWARD_BACKOFF = 0.01
+
+
+@pytest.fixture
+def staff_client(django_user_model) -> Client:
+    """A browser logged in as staff, who sees every sandbox account."""
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("staff@example.com", is_staff=True))
+    return client
 
 
 @pytest.fixture
@@ -80,3 +92,16 @@ def gateway(sandbox_api_url, sandbox_account, http) -> Gateway:
 @pytest.fixture
 def admin_gateway(sandbox_api_url, sandbox_account, http) -> Gateway:
     return Gateway(sandbox_api_url, sandbox_account(credits=1000, admin=True), http)
+
+
+@pytest.fixture(scope="session")
+def standalone_api_url(django_db_setup) -> Iterator[str]:
+    """`runsandbox` in a subprocess with DEBUG off, serving the test database; its API URL."""
+    with runsandbox(production_env(shared_database_url())) as base:
+        yield f"{base}/api"
+
+
+@pytest.fixture
+def standalone(standalone_api_url, sandbox_account, http) -> Gateway:
+    """An account's view of the API served by the `runsandbox` subprocess."""
+    return Gateway(standalone_api_url, sandbox_account(credits=1000), http)

@@ -128,7 +128,8 @@ def test_unfinished_background_send_answers_522(gateway):
 
 def test_unknown_background_send_answers_521(gateway):
     answer = json.loads(gateway.call("GetBGMessages", BGSendID="999999"))
-    assert answer == {"error": "-521", "message": "Unknown Background SendID"}
+    # The text of the vendor's list of GetBGMessages errors (its JSON example writes "SendID").
+    assert answer == {"error": "-521", "message": "Unknown Background Send ID"}
 
 
 def test_background_send_of_another_account_answers_521(gateway, sandbox_account):

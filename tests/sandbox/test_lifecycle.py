@@ -83,10 +83,6 @@ def test_schedule_date_is_uk_local_time(gateway):
     assert message.scheduled_at == datetime(summer, 7, 1, 11, 0, tzinfo=UTC)
 
 
-def test_schedule_date_over_a_year_ahead_answers_407(gateway):
-    assert gateway.send(ScheduleDate=london(dj_timezone.now() + timedelta(days=400))) == "-407"
-
-
 def test_past_schedule_date_sends_at_once(gateway):
     message_id = gateway.send(ScheduleDate="20200101000000")
     assert gateway.call("CheckMessageStatus", MessageID=message_id) == "Delivered"

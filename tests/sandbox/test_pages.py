@@ -16,31 +16,31 @@ def account(sandbox_account):
 @pytest.mark.parametrize(
     "name", ["sandbox:messages", "sandbox:book", "sandbox:inbound", "sandbox:faults"]
 )
-def test_account_pages_render(client: Client, account, name):
-    assert client.get(reverse(name, args=[account.pk])).status_code == 200
+def test_account_pages_render(staff_client: Client, account, name):
+    assert staff_client.get(reverse(name, args=[account.pk])).status_code == 200
 
 
-def test_accounts_page_shows_each_token(client: Client, account):
-    assert account.token in client.get(reverse("sandbox:accounts")).text
+def test_accounts_page_shows_each_token(staff_client: Client, account):
+    assert account.token in staff_client.get(reverse("sandbox:accounts")).text
 
 
-def test_accounts_page_creates_an_account(client: Client, transactional_db):
-    client.post(
+def test_accounts_page_creates_an_account(staff_client: Client, transactional_db):
+    staff_client.post(
         reverse("sandbox:accounts"), {"username": "new", "credits": "5", "forward_method": "POST"}
     )
     assert SandboxAccount.objects.get(username="new").credits == 5
 
 
-def test_text_in_form_receives_a_message(client: Client, account):
+def test_text_in_form_receives_a_message(staff_client: Client, account):
     url = reverse("sandbox:inbound", args=[account.pk])
-    client.post(url, {"vmn": "447700900555", "sender": "447700900100", "text": "Hello"})
+    staff_client.post(url, {"vmn": "447700900555", "sender": "447700900100", "text": "Hello"})
     workers.wait_idle(5)
     assert InboundMessage.objects.get().body == "Hello"
 
 
-def test_faults_form_saves_and_clears(client: Client, account):
+def test_faults_form_saves_and_clears(staff_client: Client, account):
     url = reverse("sandbox:faults", args=[account.pk])
-    client.post(
+    staff_client.post(
         url,
         {
             "latency_before": "0",
@@ -52,19 +52,29 @@ def test_faults_form_saves_and_clears(client: Client, account):
         },
     )
     assert Faults.objects.get(account=account).http_500_rate == 0.5
-    client.post(url, {"clear": "1"})
+    staff_client.post(url, {"clear": "1"})
     assert not Faults.objects.get(account=account).active
 
 
-def test_handsets_poll_answers_only_the_partial(client: Client, account):
+def test_handsets_poll_answers_only_the_partial(staff_client: Client, account):
     url = reverse("sandbox:messages", args=[account.pk])
-    page = client.get(url, headers={"HX-Request": "true"}).text
+    page = staff_client.get(url, headers={"HX-Request": "true"}).text
     assert page.lstrip().startswith('<section id="handsets"')
     assert "<html" not in page
 
 
-def test_pages_use_no_inline_styles_or_scripts(client: Client, account):
-    page = client.get(reverse("sandbox:messages", args=[account.pk])).text
+def test_pages_use_no_inline_styles_or_scripts(staff_client: Client, account):
+    page = staff_client.get(reverse("sandbox:messages", args=[account.pk])).text
     assert "style=" not in page
     assert "<script>" not in page
     assert "hx-on" not in page
+
+
+def test_accounts_page_lists_every_test_number(staff_client: Client, account):
+    page = staff_client.get(reverse("sandbox:accounts")).text
+    for ending, status in (
+        ("004", "Command_Rejected"),
+        ("005", "Command_Failed"),
+        ("006", "Unknown"),
+    ):
+        assert f"<tr><td><code>{ending}</code></td><td>accepted</td><td>{status}</td></tr>" in page

@@ -47,8 +47,8 @@ def test_show_error_message_adds_the_text_on_the_next_line(gateway):
     assert answer.split("\n")[:2] == ["-502", "Unknown Action"]
 
 
-def test_show_error_message_zero_keeps_the_bare_code(gateway):
-    assert gateway.call("Launch", ShowErrorMessage="0") == "-502"
+def test_without_show_error_message_the_code_is_bare(gateway):
+    assert gateway.call("Launch") == "-502"
 
 
 def test_body_parameters_override_the_query_string(gateway):

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from sandbox.faults import set_faults
-from sandbox.models import BackgroundSend, DistributionList, Group, SandboxAccount
+from sandbox.models import BackgroundSend, DistributionList, Group, Message, SandboxAccount
 from sandbox.models import Contact as SandboxContact
 from textconnect import (
     NO_RETRY,
@@ -26,6 +26,7 @@ from textconnect import (
     NegativeCreditsNotAllowed,
     NoMessagesFound,
     NotEnoughCredits,
+    SomeNumbersFailed,
     SourceAddressNotAllowed,
     UnableToCreateList,
     UnknownBackgroundSendID,
@@ -147,6 +148,16 @@ def test_background_send_not_finished(live):
     )
     with pytest.raises(BackgroundSendNotFinished):
         live.client.background_send_messages(running.pk)
+
+
+def test_group_send_with_a_refused_contact_raises_some_numbers_failed_after_sending_the_rest(live):
+    make_group(live.account, "Mixed", ["447700900100", "447700900009"])
+    with pytest.raises(SomeNumbersFailed) as caught:
+        live.client.send_to_group("Mixed", "Acme", "Hi")
+    assert caught.value.text.startswith("Some numbers in list failed\n")
+    assert list(
+        Message.objects.filter(account=live.account).values_list("destination", flat=True)
+    ) == ["447700900100"]
 
 
 def test_too_many_running_background_sends(live):

@@ -17,6 +17,7 @@ from textconnect import (
     NumberBlacklisted,
     OutboxRow,
     RawRow,
+    SendResult,
     TransportError,
     UnknownBackgroundSendID,
     UnknownUsernamePassword,
@@ -105,6 +106,19 @@ def test_send_maps_ids_and_codes_to_destinations_in_order():
 def test_send_single_per_destination_code_is_a_result_not_an_exception():
     [result] = parse_send("-412", ["447700900009"])
     assert isinstance(result.error, NumberBlacklisted)
+
+
+def test_send_to_one_number_is_a_message_id_result_never_a_success_flag():
+    assert parse_send("3509592", ["447700900001"]) == [SendResult("447700900001", ["3509592"])]
+
+
+def test_send_to_one_refused_number_keeps_the_text_shown_beneath_its_code():
+    [result] = parse_send("-412\nNumber is blacklisted\n", ["447700900009"])
+    assert (result.message_ids, result.error.code, result.error.text) == (
+        [],
+        -412,
+        "Number is blacklisted",
+    )
 
 
 def test_send_single_code_for_many_destinations_fails_the_call():

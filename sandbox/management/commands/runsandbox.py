@@ -30,7 +30,12 @@ class Command(RunserverCommand):
         super().check(app_configs=[apps.get_app_config("sandbox")], **kwargs)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # The environment reaches the autoreloader's child; the setting serves --noreload.
+        # The environment reaches the autoreloader's child; the settings serve --noreload, as
+        # they were read before this command knew it serves only the sandbox.
         os.environ["SANDBOX_STANDALONE"] = "true"
-        settings.ROOT_URLCONF = "sandbox.standalone_urls"
+        overrides = getattr(
+            settings, "SANDBOX_STANDALONE_SETTINGS", {"ROOT_URLCONF": "sandbox.standalone_urls"}
+        )
+        for name, value in overrides.items():
+            setattr(settings, name, value)
         super().handle(*args, **options)
