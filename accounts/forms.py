@@ -3,8 +3,10 @@ import zoneinfo
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from .models import User, Workspace
 from .models.reseller import AccessLevel
@@ -75,16 +77,20 @@ class RoleForm(forms.Form):
 
 
 class GatewayForm(forms.Form):
+    """The workspace's gateway settings. The token and the URL are the owner's to change (an admin
+    sees neither field), and the URL is one the operator allows, never a free field."""
+
     token = forms.CharField(
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
-        help_text="From Settings in your Text-Connect account. Spaces and line breaks are ignored.",
+        help_text=_(
+            "From Settings in your Text-Connect account. Spaces and line breaks are ignored."
+        ),
     )
-    api_url = forms.URLField(
+    api_url = forms.ChoiceField(
         required=False,
-        label="API URL",
-        assume_scheme="https",
-        help_text="Leave blank for the default gateway.",
+        label=_("Gateway"),
+        help_text=_("The gateways this portal's operator allows."),
     )
     is_admin_account = forms.BooleanField(
         required=False,
@@ -99,11 +105,30 @@ class GatewayForm(forms.Form):
         help_text="Owners and admins get an email, once each time the balance falls below this.",
     )
 
-    def __init__(self, *args: object, has_token: bool = False, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        has_token: bool = False,
+        current_api_url: str = "",
+        may_change_credentials: bool = True,
+        **kwargs: object,
+    ) -> None:
+        from .gateway import allowed_api_urls
+
         super().__init__(*args, **kwargs)
         self.has_token = has_token
+        self.current_api_url = current_api_url or settings.TEXTCONNECT_API_URL
+        if not may_change_credentials:
+            del self.fields["token"], self.fields["api_url"]
+            return
+        default = settings.TEXTCONNECT_API_URL
+        self.fields["api_url"].choices = [("", _("Default (%(url)s)") % {"url": default})] + [
+            (url, url) for url in allowed_api_urls() if url != default
+        ]
         if has_token:
-            self.fields["token"].help_text = "Leave blank to keep the current token."
+            self.fields["token"].help_text = _(
+                "Leave blank to keep the current token; type it again to change the gateway."
+            )
 
     def clean_token(self) -> str:
         from .services.gateway import clean_token
@@ -114,6 +139,15 @@ class GatewayForm(forms.Form):
         if token and len(token) > 200:
             raise forms.ValidationError("That does not look like a Text-Connect token.")
         return token
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        new_url = cleaned.get("api_url", "") or settings.TEXTCONNECT_API_URL
+        # The stored token goes to a new URL only when the owner types it again.
+        changed = "api_url" in cleaned and new_url != self.current_api_url
+        if changed and cleaned.get("token") == "":
+            self.add_error("token", _("Type the token again to use it with another gateway."))
+        return cleaned
 
 
 class IdempotentForm(forms.Form):

@@ -17,7 +17,7 @@ import uuid
 
 import requests
 from _common import running_sandbox
-from _portal import Worker, fresh_database, numbers, setup_django
+from _portal import Worker, allow_gateway, fresh_database, numbers, setup_django
 
 BATCH = 500
 
@@ -61,6 +61,7 @@ def main() -> None:
         baseline = raw_rate(api_url, token, numbers(count, start=500_000))
         user = User.objects.create_user("bench@example.com", "x")
         workspace = workspace_create(name="Bench", owner=user)
+        allow_gateway(api_url)
         GatewayConnection.objects.create(workspace=workspace, token=token, api_url=api_url)
         with Worker(database_url, MESSAGING_BATCH_SIZE=str(BATCH)):
             draft = Draft(body="Hello", source="Bench", numbers=numbers(count))

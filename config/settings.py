@@ -240,6 +240,9 @@ if not FIELD_ENCRYPTION_KEYS:
 
 # --- Gateway and sandbox --------------------------------------------------------------------------
 TEXTCONNECT_API_URL = env.str("TEXTCONNECT_API_URL", default=f"{SITE_URL}/sandbox/api")
+# Workspaces pick their gateway from these (with the default above, and the mounted sandbox in
+# development); a free URL would let anyone who edits the settings send the token elsewhere.
+TEXTCONNECT_ALLOWED_API_URLS = env.list("TEXTCONNECT_ALLOWED_API_URLS", default=[])
 TEXTCONNECT_TIMEOUT = env.float("TEXTCONNECT_TIMEOUT", default=15.0)
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 SANDBOX_DELIVERY_SECONDS = env.float("SANDBOX_DELIVERY_SECONDS", default=3.0)
