@@ -20,4 +20,5 @@ RUN DEBUG=false SECRET_KEY=collectstatic FIELD_ENCRYPTION_KEYS=collectstatic STA
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log format (no query strings: inbound texts and their auth arrive in them) is in the config.
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py", "--bind", "0.0.0.0:8000", "--workers", "3"]

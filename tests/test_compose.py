@@ -58,3 +58,11 @@ def test_the_portal_talks_to_the_sandbox_service_by_default():
 def test_secrets_are_required_not_defaulted():
     env = SERVICES["web"]["environment"]
     assert ":?" in env["SECRET_KEY"] and ":?" in env["FIELD_ENCRYPTION_KEYS"]
+
+
+def test_every_gunicorn_command_uses_the_config_without_query_strings():
+    commands = [SERVICES["web"]["command"], SERVICES["sandbox"]["command"]]
+    commands.append((BASE_DIR / "Dockerfile").read_text().split("\nCMD ", 1)[1])
+    for command in commands:
+        assert re.search(r"--config\W+config/gunicorn.py", command), command
+        assert "--access-logformat" not in command and "--access-logfile" not in command
