@@ -100,19 +100,42 @@ def invitation_accept(*, invitation: Invitation, user: User, request: HttpReques
     return membership
 
 
-def _owner_count(workspace: Workspace) -> int:
-    return Membership.objects.for_workspace(workspace).filter(role=Role.OWNER).count()
+def _locked_roles(workspace: Workspace) -> dict[int, tuple[int, Role]]:
+    """Lock the workspace's memberships and read them: {membership id: (user id, role)}.
+
+    Two owners changing each other at once would each count two owners and leave none; under the
+    lock the second change waits and sees the first. Locked in id order, so changes queue rather
+    than deadlock."""
+    rows = (
+        Membership.objects.for_workspace(workspace)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", "user_id", "role")
+    )
+    return {pk: (user_id, Role(role)) for pk, user_id, role in rows}
+
+
+def _checked_roles(request: HttpRequest, membership: Membership) -> tuple[Role, Role, int]:
+    """Under the lock: the actor's role now, the target's role now, and the number of owners."""
+    roles = _locked_roles(membership.workspace)
+    actor = next((role for user_id, role in roles.values() if user_id == request.user.pk), None)
+    if actor is None:
+        raise PermissionDenied("You are no longer a member of this workspace.")
+    if membership.pk not in roles:
+        raise ValidationError("This person is no longer a member of this workspace.")
+    owners = sum(role == Role.OWNER for _user, role in roles.values())
+    return actor, roles[membership.pk][1], owners
 
 
 @transaction.atomic
 def membership_change_role(*, request: HttpRequest, membership: Membership, role: Role) -> None:
     """Owners only. The last owner cannot step down."""
-    if request.role != Role.OWNER:
+    actor, old, owners = _checked_roles(request, membership)
+    if actor != Role.OWNER:
         raise PermissionDenied("Only an owner can change roles.")
-    old = Role(membership.role)
     if old == role:
         return
-    if old == Role.OWNER and _owner_count(membership.workspace) <= 1:
+    if old == Role.OWNER and owners <= 1:
         raise ValidationError("A workspace needs at least one owner.")
     membership.role = role
     membership.save(update_fields=["role"])
@@ -122,10 +145,10 @@ def membership_change_role(*, request: HttpRequest, membership: Membership, role
 @transaction.atomic
 def membership_remove(*, request: HttpRequest, membership: Membership) -> None:
     """Owners remove anyone but the last owner; admins remove senders and viewers."""
-    target = Role(membership.role)
-    if target.at_least(Role.ADMIN) and request.role != Role.OWNER:
+    actor, target, owners = _checked_roles(request, membership)
+    if target.at_least(Role.ADMIN) and actor != Role.OWNER:
         raise PermissionDenied("Only an owner can remove an admin or owner.")
-    if target == Role.OWNER and _owner_count(membership.workspace) <= 1:
+    if target == Role.OWNER and owners <= 1:
         raise ValidationError("A workspace needs at least one owner.")
     audit_record("member_removed", request=request, obj=membership, email=membership.user.email)
     membership.delete()
