@@ -14,7 +14,8 @@ RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
 # Static files are collected at build time; the throwaway values only let settings load.
-RUN DEBUG=false SECRET_KEY=collectstatic FIELD_ENCRYPTION_KEYS=collectstatic STATIC_MANIFEST=true \
+RUN DEBUG=false SECRET_KEY=collectstatic FIELD_ENCRYPTION_KEYS=collectstatic EMAIL_URL=dummymail:// \
+    STATIC_MANIFEST=true \
     STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R portal /app/var
 

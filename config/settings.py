@@ -193,8 +193,15 @@ def _mailer(url: dict) -> dict:
     return {"BACKEND": backend, "OPTIONS": options}
 
 
-# Mail goes to the console by default; EMAIL_URL=smtp+tls://user:pass@host:587 for real mail.
-MAILERS = {"default": _mailer(env.email_url("EMAIL_URL", default="consolemail://"))}
+# Mail goes to the console in development; EMAIL_URL=smtp+tls://user:pass@host:587 for real mail.
+# Production must name its transport: the console would print password-reset links into the logs.
+_EMAIL_URL = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "")
+if not _EMAIL_URL:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set in the environment when DEBUG is off "
+        "(e.g. smtp+tls://user:password@smtp.example.com:587)."
+    )
+MAILERS = {"default": _mailer(env.email_url_config(_EMAIL_URL))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Text-Connect Portal <portal@localhost>")
 
 # --- Security -------------------------------------------------------------------------------------
