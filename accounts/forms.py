@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User, Workspace
 from .models.reseller import AccessLevel
-from .roles import Role
+from .roles import Role, invitable_roles
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 COUNTRY_CHOICES = sorted(
@@ -70,6 +70,10 @@ class WorkspaceForm(forms.ModelForm):
 class InviteForm(forms.Form):
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.choices, initial=Role.SENDER)
+
+    def __init__(self, *args: object, inviter_role: Role = Role.OWNER, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in invitable_roles(inviter_role)]
 
 
 class RoleForm(forms.Form):

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from ..audit import audit_record
 from ..models import Invitation, Membership, User, Workspace
-from ..roles import Role
+from ..roles import Role, invitable_roles
 
 RESERVED_SLUGS = {"new", "admin", "api", "static", "sandbox", "accounts", "inbound"}
 
@@ -51,8 +51,8 @@ def invitation_create(
     email = email.strip().lower()
     if Membership.objects.for_workspace(workspace).filter(user__email=email).exists():
         raise ValidationError(f"{email} is already a member of this workspace.")
-    if role == Role.OWNER and request.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can invite another owner.")
+    if role not in invitable_roles(request.role):
+        raise PermissionDenied("Owners invite anyone; admins invite senders and viewers only.")
     invitation = Invitation.objects.create(
         workspace=workspace, email=email, role=role, invited_by=request.user
     )
@@ -140,6 +140,7 @@ def membership_change_role(*, request: HttpRequest, membership: Membership, role
     membership.role = role
     membership.save(update_fields=["role"])
     audit_record("role_changed", request=request, obj=membership, old=old.value, new=role.value)
+    _invitations_lapse(request=request, membership=membership, still=invitable_roles(role))
 
 
 @transaction.atomic
@@ -151,4 +152,22 @@ def membership_remove(*, request: HttpRequest, membership: Membership) -> None:
     if target == Role.OWNER and owners <= 1:
         raise ValidationError("A workspace needs at least one owner.")
     audit_record("member_removed", request=request, obj=membership, email=membership.user.email)
+    _invitations_lapse(request=request, membership=membership, still=[])
     membership.delete()
+
+
+def _invitations_lapse(*, request: HttpRequest, membership: Membership, still: list[Role]) -> None:
+    """Revoke the member's pending invitations to roles they may no longer invite to: a link
+    must not outlive its sender's place (or rank) in the workspace."""
+    pending = Invitation.objects.for_workspace(membership.workspace).filter(
+        invited_by_id=membership.user_id, accepted_at__isnull=True
+    )
+    for invitation in pending.exclude(role__in=still):
+        audit_record(
+            "invitation_revoked",
+            request=request,
+            obj=invitation,
+            email=invitation.email,
+            reason="inviter_left" if not still else "inviter_role_changed",
+        )
+        invitation.delete()
