@@ -29,33 +29,34 @@ class LoginForm(AuthenticationForm):
 
 
 class SignUpForm(forms.Form):
+    """The first step: who and which workspace. Whether the address has an account is not
+    checked here (the answer would tell anyone); the mail tells the address itself."""
+
     name = forms.CharField(max_length=150, label="Your name")
     email = forms.EmailField(label="Email address")
     workspace_name = forms.CharField(
         max_length=100, label="Workspace name", help_text="Your team or company."
     )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class SignUpFinishForm(forms.Form):
+    """The second step, from the mailed link: the password."""
+
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
     )
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email already exists. Log in, or reset your password."
-            )
-        return email
+    def __init__(self, *args: object, email: str, name: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.probe = User(email=email, name=name)
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            probe = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
-            try:
-                password_validation.validate_password(password, probe)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
-        return cleaned
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password, self.probe)
+        return password
 
 
 class WorkspaceForm(forms.ModelForm):

@@ -125,6 +125,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+# Sign-up and password-reset mails per hour: to one address, and requests from one IP address.
+ACCOUNT_MAIL_PER_ADDRESS = env.int("ACCOUNT_MAIL_PER_ADDRESS", default=5)
+ACCOUNT_MAIL_PER_IP = env.int("ACCOUNT_MAIL_PER_IP", default=30)
 # Axes first: it refuses locked-out clients before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
