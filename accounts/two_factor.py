@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.sites import AdminSite
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
@@ -175,7 +176,8 @@ class PortalLoginView(LoginView):
 def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
     """The operator admin's login: visitors go through the portal's login, and its second step."""
     if request.user.is_authenticated and request.method == "GET":  # the admin says "not staff"
-        return type(admin.site).login(admin.site, request, extra_context)
+        # The class's own login: admin.site is a lazy wrapper whose type has no such method.
+        return AdminSite.login(admin.site, request, extra_context)
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
