@@ -27,6 +27,10 @@ class LoginForm(AuthenticationForm):
         label="Email address", widget=forms.EmailInput(attrs={"autofocus": True})
     )
 
+    def clean_username(self) -> str:
+        # As stored at sign-up; the lock-out then counts every spelling of an email as one.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class SignUpForm(forms.Form):
     """The first step: who and which workspace. Whether the address has an account is not

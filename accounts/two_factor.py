@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import audit_record
 from .forms import LoginForm
+from .services.members import user_sessions_end_others
 
 PENDING_SESSION_KEY = "two_factor_pending"
 
@@ -271,8 +272,10 @@ def _enrol_confirm(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+    # Sessions opened with the password alone (perhaps by someone else) end here.
+    user_sessions_end_others(request=request)
     otp_login(request, device)
-    audit_record("two_factor_enabled", request=request, obj=device)
+    audit_record("two_factor_enabled", request=request, obj=device, other_sessions_ended=True)
     messages.success(request, "Two-factor authentication is on. You will need a code to log in.")
     return redirect("accounts:two_factor")
 

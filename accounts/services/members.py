@@ -1,8 +1,10 @@
 """Domain actions on users, workspaces and memberships."""
 
+from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +37,14 @@ def workspace_create(
         Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
     audit_record("workspace_created", workspace=workspace, actor=owner or actor, obj=workspace)
     return workspace
+
+
+def user_sessions_end_others(*, request: HttpRequest) -> None:
+    """End every session of the request's user but this one (the session hash changes)."""
+    user = request.user
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    update_session_auth_hash(request, user)
 
 
 @transaction.atomic

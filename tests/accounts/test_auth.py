@@ -152,3 +152,29 @@ def test_creating_another_workspace_makes_the_creator_its_owner(client, owner):
 def test_signup_never_redirects_off_site(client, sign_up, target):
     response = sign_up(client, **SIGNUP, next=target)
     assert response.url == reverse("home")
+
+
+def test_sessions_from_before_the_session_generation_stay_valid():
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    user = UserFactory()
+    assert user.get_session_auth_hash() == AbstractBaseUser.get_session_auth_hash(user)
+    user.session_generation = 1
+    assert user.get_session_auth_hash() != AbstractBaseUser.get_session_auth_hash(user)
+
+
+@pytest.mark.parametrize("typed", ["Ann@Example.com", "  ANN@EXAMPLE.COM ", "ann@example.COM"])
+def test_login_takes_the_email_in_any_case(client, typed):
+    UserFactory(email="ann@example.com")
+    response = client.post(reverse("accounts:login"), {"username": typed, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_an_email_typed_in_capitals_in_the_operator_admin_is_stored_as_login_reads_it(
+    admin_client,
+):
+    admin_client.post(
+        reverse("admin:accounts_user_add"),
+        {"email": "New.Person@Example.COM", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert User.objects.filter(email="new.person@example.com").exists()
