@@ -97,6 +97,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the worker's processes and beat share the file: WAL lets readers go on
+    # while one writes, the busy timeout makes a writer wait its turn rather than fail, and
+    # IMMEDIATE takes the write lock at BEGIN (a deferred transaction that reads first cannot
+    # wait for it: it fails at once with "database is locked").
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("init_command", "PRAGMA journal_mode=WAL;")
+    _sqlite.setdefault("timeout", env.int("SQLITE_BUSY_TIMEOUT", default=30))
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

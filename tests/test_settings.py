@@ -99,3 +99,11 @@ def test_the_dockerfiles_collectstatic_step_has_every_required_setting():
     env["STATIC_ROOT"] = "/tmp/unused-static-root"  # noqa: S108  (only read: `check` collects nothing)
     result = run_manage("check", **env)
     assert result.returncode == 0, result.stderr
+
+
+def test_sqlite_is_set_up_for_a_web_server_and_workers_at_once():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = run_manage("shell", "--no-imports", "-c", code, DATABASE_URL="sqlite:///x.sqlite3")
+    options = result.stdout.strip()
+    assert "'init_command': 'PRAGMA journal_mode=WAL;'" in options, result.stderr
+    assert "'timeout': 30" in options and "'transaction_mode': 'IMMEDIATE'" in options
