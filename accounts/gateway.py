@@ -1,6 +1,7 @@
 """The one door from the portal to the gateway: a textconnect.Client built for a workspace."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 import textconnect
 
@@ -42,8 +43,10 @@ def client_for_connection(
     so a URL stored before it left the list never receives the token)."""
     if not api_url_allowed(connection.effective_api_url):
         raise GatewayUrlNotAllowed(
-            "This gateway URL is no longer allowed on this portal; the workspace owner picks "
-            "another one in the gateway settings."
+            _(
+                "This gateway URL is no longer allowed on this portal; the workspace owner picks "
+                "another one in the gateway settings."
+            )
         )
     return textconnect.Client(
         connection.token,

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 MAX_FIELD_CHARS = 100_000  # a longer cell is a broken file, not a contact
@@ -148,7 +150,10 @@ def records(text: io.TextIOBase, delimiter: str, skip: int = 0) -> Iterator[Reco
         except StopIteration:
             return
         except LineTooLong:  # the csv module starts afresh at the next line
-            fields, error = [], f"Line longer than {MAX_FIELD_CHARS:,} characters"
+            fields, error = (
+                [],
+                _("Line longer than %(limit)s characters") % {"limit": f"{MAX_FIELD_CHARS:,}"},
+            )
         except csv.Error as exc:
             fields, error = [], f"Unreadable row ({exc})"
         index += 1

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from ..crypto import EncryptedTextField
 from ..tenancy import WorkspaceScopedManager
@@ -62,7 +63,7 @@ class GatewayConnection(models.Model):
         from ..gateway import api_url_allowed  # the door module imports the models
 
         if not api_url_allowed(self.effective_api_url):
-            raise ValidationError({"api_url": "Not one of the gateway URLs this portal allows."})
+            raise ValidationError({"api_url": _("Not one of the gateway URLs this portal allows.")})
 
     @property
     def effective_api_url(self) -> str:

@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import textconnect
 
@@ -49,11 +50,11 @@ def gateway_connect(
     new_url = api_url or settings.TEXTCONNECT_API_URL
     url_changed = created or new_url != connection.effective_api_url
     if (token or url_changed) and request.role != Role.OWNER:
-        raise GatewayChangeRefused("Only the owner changes the gateway token or URL.")
+        raise GatewayChangeRefused(_("Only the owner changes the gateway token or URL."))
     if not api_url_allowed(new_url):
-        raise GatewayChangeRefused("That gateway URL is not on the operator's list.")
+        raise GatewayChangeRefused(_("That gateway URL is not on the operator's list."))
     if url_changed and not token:
-        raise GatewayChangeRefused("A new gateway URL needs the token typed again.")
+        raise GatewayChangeRefused(_("A new gateway URL needs the token typed again."))
     token_changed = bool(token) and (token != connection.token or url_changed)
     if token_changed:
         connection.token = token

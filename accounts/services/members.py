@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from ..audit import audit_record
 from ..models import Invitation, Membership, User, Workspace
@@ -62,7 +63,7 @@ def invitation_create(
     if Membership.objects.for_workspace(workspace).filter(user__email=email).exists():
         raise ValidationError(f"{email} is already a member of this workspace.")
     if role not in invitable_roles(request.role):
-        raise PermissionDenied("Owners invite anyone; admins invite senders and viewers only.")
+        raise PermissionDenied(_("Owners invite anyone; admins invite senders and viewers only."))
     invitation = Invitation.objects.create(
         workspace=workspace, email=email, role=role, invited_by=request.user
     )
@@ -130,9 +131,9 @@ def _checked_roles(request: HttpRequest, membership: Membership) -> tuple[Role, 
     roles = _locked_roles(membership.workspace)
     actor = next((role for user_id, role in roles.values() if user_id == request.user.pk), None)
     if actor is None:
-        raise PermissionDenied("You are no longer a member of this workspace.")
+        raise PermissionDenied(_("You are no longer a member of this workspace."))
     if membership.pk not in roles:
-        raise ValidationError("This person is no longer a member of this workspace.")
+        raise ValidationError(_("This person is no longer a member of this workspace."))
     owners = sum(role == Role.OWNER for _user, role in roles.values())
     return actor, roles[membership.pk][1], owners
 
