@@ -14,10 +14,12 @@ RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
 # Static files are collected at build time; the throwaway values only let settings load.
-RUN DEBUG=false SECRET_KEY=collectstatic FIELD_ENCRYPTION_KEYS=collectstatic STATIC_MANIFEST=true \
+RUN DEBUG=false SECRET_KEY=collectstatic FIELD_ENCRYPTION_KEYS=collectstatic EMAIL_URL=dummymail:// \
+    STATIC_MANIFEST=true \
     STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R portal /app/var
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log format (no query strings: inbound texts and their auth arrive in them) is in the config.
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,18 +1,25 @@
 """Streamed CSV downloads that spreadsheets cannot execute (formula-injection safe)."""
 
 import csv
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from django.http import StreamingHttpResponse
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARACTERS = frozenset("=+-@")
 
 
 def safe_cell(value: Any) -> str:
-    """Neutralise a cell a spreadsheet would read as a formula by prefixing a quote."""
+    """Neutralise a cell a spreadsheet would read as a formula by prefixing a quote.
+
+    Spreadsheets skip leading white space (a line feed too) and read compatibility forms such as
+    the full-width ＝ as their plain character, so the first visible character is what counts.
+    """
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
+    visible = unicodedata.normalize("NFKC", text.lstrip()[:1])[:1]
+    if text.startswith(FORMULA_PREFIXES) or visible in FORMULA_CHARACTERS:
         return "'" + text
     return text
 

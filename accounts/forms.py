@@ -3,12 +3,14 @@ import zoneinfo
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from .models import User, Workspace
 from .models.reseller import AccessLevel
-from .roles import Role
+from .roles import Role, invitable_roles
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 COUNTRY_CHOICES = sorted(
@@ -25,35 +27,40 @@ class LoginForm(AuthenticationForm):
         label="Email address", widget=forms.EmailInput(attrs={"autofocus": True})
     )
 
+    def clean_username(self) -> str:
+        # As stored at sign-up; the lock-out then counts every spelling of an email as one.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class SignUpForm(forms.Form):
+    """The first step: who and which workspace. Whether the address has an account is not
+    checked here (the answer would tell anyone); the mail tells the address itself."""
+
     name = forms.CharField(max_length=150, label="Your name")
     email = forms.EmailField(label="Email address")
     workspace_name = forms.CharField(
         max_length=100, label="Workspace name", help_text="Your team or company."
     )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class SignUpFinishForm(forms.Form):
+    """The second step, from the mailed link: the password."""
+
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
     )
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email already exists. Log in, or reset your password."
-            )
-        return email
+    def __init__(self, *args: object, email: str, name: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.probe = User(email=email, name=name)
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            probe = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
-            try:
-                password_validation.validate_password(password, probe)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
-        return cleaned
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password, self.probe)
+        return password
 
 
 class WorkspaceForm(forms.ModelForm):
@@ -69,22 +76,30 @@ class InviteForm(forms.Form):
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.choices, initial=Role.SENDER)
 
+    def __init__(self, *args: object, inviter_role: Role = Role.OWNER, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in invitable_roles(inviter_role)]
+
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
 class GatewayForm(forms.Form):
+    """The workspace's gateway settings. The token and the URL are the owner's to change (an admin
+    sees neither field), and the URL is one the operator allows, never a free field."""
+
     token = forms.CharField(
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
-        help_text="From Settings in your Text-Connect account. Spaces and line breaks are ignored.",
+        help_text=_(
+            "From Settings in your Text-Connect account. Spaces and line breaks are ignored."
+        ),
     )
-    api_url = forms.URLField(
+    api_url = forms.ChoiceField(
         required=False,
-        label="API URL",
-        assume_scheme="https",
-        help_text="Leave blank for the default gateway.",
+        label=_("Gateway"),
+        help_text=_("The gateways this portal's operator allows."),
     )
     is_admin_account = forms.BooleanField(
         required=False,
@@ -99,11 +114,30 @@ class GatewayForm(forms.Form):
         help_text="Owners and admins get an email, once each time the balance falls below this.",
     )
 
-    def __init__(self, *args: object, has_token: bool = False, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        has_token: bool = False,
+        current_api_url: str = "",
+        may_change_credentials: bool = True,
+        **kwargs: object,
+    ) -> None:
+        from .gateway import allowed_api_urls
+
         super().__init__(*args, **kwargs)
         self.has_token = has_token
+        self.current_api_url = current_api_url or settings.TEXTCONNECT_API_URL
+        if not may_change_credentials:
+            del self.fields["token"], self.fields["api_url"]
+            return
+        default = settings.TEXTCONNECT_API_URL
+        self.fields["api_url"].choices = [("", _("Default (%(url)s)") % {"url": default})] + [
+            (url, url) for url in allowed_api_urls() if url != default
+        ]
         if has_token:
-            self.fields["token"].help_text = "Leave blank to keep the current token."
+            self.fields["token"].help_text = _(
+                "Leave blank to keep the current token; type it again to change the gateway."
+            )
 
     def clean_token(self) -> str:
         from .services.gateway import clean_token
@@ -114,6 +148,15 @@ class GatewayForm(forms.Form):
         if token and len(token) > 200:
             raise forms.ValidationError("That does not look like a Text-Connect token.")
         return token
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        new_url = cleaned.get("api_url", "") or settings.TEXTCONNECT_API_URL
+        # The stored token goes to a new URL only when the owner types it again.
+        changed = "api_url" in cleaned and new_url != self.current_api_url
+        if changed and cleaned.get("token") == "":
+            self.add_error("token", _("Type the token again to use it with another gateway."))
+        return cleaned
 
 
 class IdempotentForm(forms.Form):

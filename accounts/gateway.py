@@ -12,6 +12,22 @@ class GatewayNotConnected(Exception):
     """The workspace has no gateway token yet."""
 
 
+class GatewayUrlNotAllowed(GatewayNotConnected):
+    """The workspace's gateway URL is not on the operator's list: the token is not sent there."""
+
+
+def allowed_api_urls() -> list[str]:
+    """The gateway URLs the operator allows, the default first; a workspace picks one of them."""
+    urls = [settings.TEXTCONNECT_API_URL, *settings.TEXTCONNECT_ALLOWED_API_URLS]
+    if settings.SANDBOX_ENABLED:
+        urls.append(f"{settings.SITE_URL}/sandbox/api")
+    return list(dict.fromkeys(url.strip() for url in urls if url.strip()))
+
+
+def api_url_allowed(url: str) -> bool:
+    return url in allowed_api_urls()
+
+
 def client_for(workspace: Workspace, *, timeout: float | None = None) -> textconnect.Client:
     """A client for the workspace's gateway account (decrypts the token; never logs it)."""
     connection = GatewayConnection.objects.for_workspace(workspace).first()
@@ -23,6 +39,15 @@ def client_for(workspace: Workspace, *, timeout: float | None = None) -> textcon
 def client_for_connection(
     connection: GatewayConnection, *, timeout: float | None = None
 ) -> textconnect.Client:
+    """A client for the connection, only towards a URL the operator allows (checked at each call,
+    so a URL stored before it left the list never receives the token)."""
+    if not api_url_allowed(connection.effective_api_url):
+        raise GatewayUrlNotAllowed(
+            _(
+                "This gateway URL is no longer allowed on this portal; the workspace owner picks "
+                "another one in the gateway settings."
+            )
+        )
     return textconnect.Client(
         connection.token,
         connection.effective_api_url,

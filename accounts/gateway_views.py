@@ -14,7 +14,7 @@ from .csv_export import csv_response
 from .forms import GatewayForm
 from .models import AuditEvent, GatewayConnection
 from .roles import Role
-from .services.gateway import gateway_check_start, gateway_connect
+from .services.gateway import GatewayChangeRefused, gateway_check_start, gateway_connect
 
 
 def _connection(request: HttpRequest) -> GatewayConnection | None:
@@ -26,6 +26,7 @@ def _connection(request: HttpRequest) -> GatewayConnection | None:
 @require_http_methods(["GET", "POST"])
 def gateway_settings(request: HttpRequest) -> HttpResponse:
     connection = _connection(request)
+    is_owner = request.role == Role.OWNER
     initial = {}
     if connection is not None:
         initial = {
@@ -33,19 +34,32 @@ def gateway_settings(request: HttpRequest) -> HttpResponse:
             "is_admin_account": connection.is_admin_account,
             "low_balance_threshold": connection.low_balance_threshold,
         }
-    form = GatewayForm(request.POST or None, initial=initial, has_token=connection is not None)
-    if request.method == "POST" and form.is_valid():
-        connection = gateway_connect(
-            request=request,
-            token=form.cleaned_data["token"],
-            api_url=form.cleaned_data["api_url"],
-            is_admin_account=form.cleaned_data["is_admin_account"],
-            low_balance_threshold=form.cleaned_data["low_balance_threshold"],
+    form = None
+    if is_owner or connection is not None:  # only the owner makes the first connection
+        form = GatewayForm(
+            request.POST or None,
+            initial=initial,
+            has_token=connection is not None,
+            current_api_url=connection.effective_api_url if connection is not None else "",
+            may_change_credentials=is_owner,
         )
-        gateway_check_start(workspace=request.workspace)
-        messages.success(request, "Gateway settings saved. Testing the connection…")
-        return redirect("accounts_ws:gateway", slug=request.workspace.slug)
-    return render(request, "accounts/gateway.html", {"form": form, "connection": connection})
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            connection = gateway_connect(
+                request=request,
+                token=form.cleaned_data.get("token", ""),
+                api_url=form.cleaned_data.get("api_url"),
+                is_admin_account=form.cleaned_data["is_admin_account"],
+                low_balance_threshold=form.cleaned_data["low_balance_threshold"],
+            )
+        except GatewayChangeRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            gateway_check_start(workspace=request.workspace)
+            messages.success(request, "Gateway settings saved. Testing the connection…")
+            return redirect("accounts_ws:gateway", slug=request.workspace.slug)
+    context = {"form": form, "connection": connection, "is_owner": is_owner}
+    return render(request, "accounts/gateway.html", context)
 
 
 @workspace_view(Role.ADMIN)

@@ -18,3 +18,12 @@ class Role(models.TextChoices):
 
 
 _RANK = {Role.VIEWER: 0, Role.SENDER: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+def invitable_roles(inviter: Role) -> list[Role]:
+    """The roles a member may invite people to: owners any, admins senders and viewers only."""
+    if inviter == Role.OWNER:
+        return list(Role)
+    if inviter == Role.ADMIN:
+        return [Role.SENDER, Role.VIEWER]
+    return []

@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.sites import AdminSite
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
@@ -31,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import audit_record
 from .forms import LoginForm
+from .services.members import user_sessions_end_others
 
 PENDING_SESSION_KEY = "two_factor_pending"
 
@@ -175,7 +177,8 @@ class PortalLoginView(LoginView):
 def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
     """The operator admin's login: visitors go through the portal's login, and its second step."""
     if request.user.is_authenticated and request.method == "GET":  # the admin says "not staff"
-        return type(admin.site).login(admin.site, request, extra_context)
+        # The class's own login: admin.site is a lazy wrapper whose type has no such method.
+        return AdminSite.login(admin.site, request, extra_context)
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
@@ -269,8 +272,10 @@ def _enrol_confirm(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+    # Sessions opened with the password alone (perhaps by someone else) end here.
+    user_sessions_end_others(request=request)
     otp_login(request, device)
-    audit_record("two_factor_enabled", request=request, obj=device)
+    audit_record("two_factor_enabled", request=request, obj=device, other_sessions_ended=True)
     messages.success(request, "Two-factor authentication is on. You will need a code to log in.")
     return redirect("accounts:two_factor")
 

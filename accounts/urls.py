@@ -8,6 +8,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/<str:token>/", views.signup_finish, name="signup_finish"),
     path("login/", PortalLoginView.as_view(), name="login"),
     path("two-factor/", include("accounts.two_factor_urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -28,12 +29,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

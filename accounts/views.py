@@ -2,17 +2,22 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from .forms import SignUpForm, WorkspaceForm
-from .models import Invitation, Membership
+from . import ratelimit
+from .forms import SignUpFinishForm, SignUpForm, WorkspaceForm
+from .models import Invitation, Membership, User
 from .services import invitation_accept, user_sign_up, workspace_create
+from .services.signup import SignUpRequest, signup_request_mail, signup_token_read
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,29 +32,83 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("reporting:dashboard", slug=chosen.workspace.slug)
 
 
+def _safe_next(request: HttpRequest, next_url: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return next_url if next_url and allowed else ""
+
+
+def rate_limited(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/rate_limited.html", status=429)
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """Step one: the same answer for every address; the mail says the rest (services/signup)."""
     if request.user.is_authenticated:
         return redirect("home")
+    next_url = request.POST.get("next") or request.GET.get("next", "")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = user_sign_up(
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password"],
-            name=form.cleaned_data["name"],
-            workspace_name=form.cleaned_data["workspace_name"],
-        )
+        if not ratelimit.ip_allowed(request, kind="signup"):
+            return rate_limited(request)
+        email = form.cleaned_data["email"]
+        if ratelimit.address_allowed(request, email, kind="signup"):
+            signup_request = SignUpRequest(
+                email=email,
+                name=form.cleaned_data["name"],
+                workspace_name=form.cleaned_data["workspace_name"],
+                next_url=_safe_next(request, next_url),
+            )
+            signup_request_mail(request=request, signup=signup_request)
+        return render(request, "accounts/signup_sent.html", {"email": email})
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_finish(request: HttpRequest, token: str) -> HttpResponse:
+    """Step two, from the mailed link: choose a password; the account and workspace are made."""
+    signup_request = signup_token_read(token)
+    if signup_request is None:
+        return render(request, "accounts/signup_finish.html", {"invalid": True}, status=410)
+    if User.objects.filter(email__iexact=signup_request.email).exists():
+        return render(request, "accounts/signup_finish.html", {"used": True}, status=410)
+    form = SignUpFinishForm(
+        request.POST or None, email=signup_request.email, name=signup_request.name
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_sign_up(
+                email=signup_request.email,
+                password=form.cleaned_data["password"],
+                name=signup_request.name,
+                workspace_name=signup_request.workspace_name,
+            )
+        except IntegrityError:  # the same link followed twice at once
+            return render(request, "accounts/signup_finish.html", {"used": True}, status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your workspace is ready.")
-        next_url = request.POST.get("next") or request.GET.get("next")
-        if next_url and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(next_url)
-        return redirect("home")
-    return render(
-        request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")}
-    )
+        return redirect(_safe_next(request, signup_request.next_url) or "home")
+    context = {"form": form, "signup": signup_request}
+    return render(request, "accounts/signup_finish.html", context)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset (the same answer for every address), with the mail limits."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        if not ratelimit.ip_allowed(self.request, kind="password_reset"):
+            return rate_limited(self.request)
+        email = form.cleaned_data["email"]
+        if not ratelimit.address_allowed(self.request, email, kind="password_reset"):
+            return redirect(self.get_success_url())  # as if sent
+        return super().form_valid(form)
 
 
 @login_required

@@ -52,7 +52,7 @@ def _members_context(request: HttpRequest, invite_form: InviteForm) -> dict:
 @workspace_view(Role.VIEWER, post_role=Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest) -> HttpResponse:
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST or None, inviter_role=request.role)
     if request.method == "POST" and form.is_valid():
         try:
             invitation_create(

@@ -47,6 +47,15 @@ def setup_django(database_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def allow_gateway(api_url: str) -> None:
+    """Put the bench's sandbox on the operator's list of gateway URLs, for this process and the
+    workers it starts afterwards (the portal sends tokens only to listed URLs)."""
+    from django.conf import settings
+
+    os.environ["TEXTCONNECT_ALLOWED_API_URLS"] = api_url
+    settings.TEXTCONNECT_ALLOWED_API_URLS = [api_url]
+
+
 class Worker:
     """A Celery worker subprocess on the bench database and broker."""
 

@@ -23,7 +23,7 @@ import uuid
 
 import requests
 from _common import running_sandbox
-from _portal import Beat, Worker, fresh_database, numbers, setup_django
+from _portal import Beat, Worker, allow_gateway, fresh_database, numbers, setup_django
 
 BATCH = 500
 FAULT_RECIPIENTS, FAULT_BATCH, FAULT_HORIZON = 2_000, 50, 20
@@ -86,13 +86,15 @@ def fault_comparison(database_url: str, rate: float) -> dict[str, float]:
               "MESSAGING_RECONCILE_HORIZON_SECONDS": str(FAULT_HORIZON)}  # fmt: skip
     results = {}
     for label, faults in (("fault_free", None), ("faulty", {"http_500_rate": rate})):
-        sandbox = running_sandbox(delivery_seconds=60, faults=faults, username=label)
-        beat = Beat(database_url, MESSAGING_RECONCILE_SECONDS="2", **timing)
-        with sandbox as (url, token), Worker(database_url, **timing), beat:
-            user = User.objects.create_user(f"{label}@example.com", "x")
-            workspace = workspace_create(name=label, owner=user)
-            GatewayConnection.objects.create(workspace=workspace, token=token, api_url=url)
-            results[label] = timed_send(workspace, user, numbers(FAULT_RECIPIENTS, start=900_000))
+        with running_sandbox(delivery_seconds=60, faults=faults, username=label) as (url, token):
+            allow_gateway(url)  # before the worker and beat start, so that they allow it too
+            beat = Beat(database_url, MESSAGING_RECONCILE_SECONDS="2", **timing)
+            with Worker(database_url, **timing), beat:
+                user = User.objects.create_user(f"{label}@example.com", "x")
+                workspace = workspace_create(name=label, owner=user)
+                GatewayConnection.objects.create(workspace=workspace, token=token, api_url=url)
+                recipients = numbers(FAULT_RECIPIENTS, start=900_000)
+                results[label] = timed_send(workspace, user, recipients)
     free, faulty = results["fault_free"], results["faulty"]
     print(
         f"{FAULT_RECIPIENTS} recipients in batches of {FAULT_BATCH}: "
@@ -129,6 +131,7 @@ def main() -> None:
         baseline = raw_rate(api_url, token, numbers(count, start=500_000))
         user = User.objects.create_user("bench@example.com", "x")
         workspace = workspace_create(name="Bench", owner=user)
+        allow_gateway(api_url)
         GatewayConnection.objects.create(workspace=workspace, token=token, api_url=api_url)
         with Worker(database_url, MESSAGING_BATCH_SIZE=str(BATCH)):
             draft = Draft(body="Hello", source="Bench", numbers=numbers(count))

@@ -16,7 +16,7 @@ import time
 import uuid
 
 from _common import running_sandbox
-from _portal import fresh_database, numbers, setup_django
+from _portal import allow_gateway, fresh_database, numbers, setup_django
 
 
 def main() -> None:
@@ -38,6 +38,7 @@ def main() -> None:
     with running_sandbox(delivery_seconds=5) as (api_url, token):
         user = User.objects.create_user("bench@example.com", "x")
         workspace = workspace_create(name="Bench", owner=user)
+        allow_gateway(api_url)
         GatewayConnection.objects.create(workspace=workspace, token=token, api_url=api_url)
         broadcast = broadcast_create(
             workspace=workspace,

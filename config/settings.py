@@ -98,6 +98,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the worker's processes and beat share the file: WAL lets readers go on
+    # while one writes, the busy timeout makes a writer wait its turn rather than fail, and
+    # IMMEDIATE takes the write lock at BEGIN (a deferred transaction that reads first cannot
+    # wait for it: it fails at once with "database is locked").
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("init_command", "PRAGMA journal_mode=WAL;")
+    _sqlite.setdefault("timeout", env.int("SQLITE_BUSY_TIMEOUT", default=30))
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -126,6 +135,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+# Sign-up and password-reset mails per hour: to one address, and requests from one IP address.
+ACCOUNT_MAIL_PER_ADDRESS = env.int("ACCOUNT_MAIL_PER_ADDRESS", default=5)
+ACCOUNT_MAIL_PER_IP = env.int("ACCOUNT_MAIL_PER_IP", default=30)
 # Axes first: it refuses locked-out clients before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -194,8 +206,15 @@ def _mailer(url: dict) -> dict:
     return {"BACKEND": backend, "OPTIONS": options}
 
 
-# Mail goes to the console by default; EMAIL_URL=smtp+tls://user:pass@host:587 for real mail.
-MAILERS = {"default": _mailer(env.email_url("EMAIL_URL", default="consolemail://"))}
+# Mail goes to the console in development; EMAIL_URL=smtp+tls://user:pass@host:587 for real mail.
+# Production must name its transport: the console would print password-reset links into the logs.
+_EMAIL_URL = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "")
+if not _EMAIL_URL:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set in the environment when DEBUG is off "
+        "(e.g. smtp+tls://user:password@smtp.example.com:587)."
+    )
+MAILERS = {"default": _mailer(env.email_url_config(_EMAIL_URL))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Text-Connect Portal <portal@localhost>")
 
 # --- Security -------------------------------------------------------------------------------------
@@ -241,6 +260,9 @@ if not FIELD_ENCRYPTION_KEYS:
 
 # --- Gateway and sandbox --------------------------------------------------------------------------
 TEXTCONNECT_API_URL = env.str("TEXTCONNECT_API_URL", default=f"{SITE_URL}/sandbox/api")
+# Workspaces pick their gateway from these (with the default above, and the mounted sandbox in
+# development); a free URL would let anyone who edits the settings send the token elsewhere.
+TEXTCONNECT_ALLOWED_API_URLS = env.list("TEXTCONNECT_ALLOWED_API_URLS", default=[])
 TEXTCONNECT_TIMEOUT = env.float("TEXTCONNECT_TIMEOUT", default=15.0)
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 SANDBOX_DELIVERY_SECONDS = env.float("SANDBOX_DELIVERY_SECONDS", default=3.0)
@@ -379,10 +401,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # The dev server's request lines without query strings (inbound texts and auth travel there).
+    "filters": {"no_query_strings": {"()": "config.log_filters.NoQueryStrings"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["no_query_strings"],
+        },
         "django.db.backends": {"level": "WARNING"},
     },
 }

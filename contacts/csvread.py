@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 MAX_FIELD_CHARS = 100_000  # a longer cell is a broken file, not a contact
@@ -100,8 +102,16 @@ def text_stream(raw: BinaryIO, encoding: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
 
 
+class LineTooLong(Exception):
+    """A physical line over MAX_FIELD_CHARS, read to its end and dropped."""
+
+
 class _LineCounter:
-    """Feeds the csv module line by line and counts physical lines (for `N : reason`)."""
+    """Feeds the csv module line by line and counts physical lines (for `N : reason`).
+
+    A line over the limit is read to its end and never given to the csv module (whose pieces
+    would otherwise parse as rows of their own); LineTooLong ends the record it was part of.
+    """
 
     def __init__(self, text: io.TextIOBase) -> None:
         self.text = text
@@ -114,12 +124,13 @@ class _LineCounter:
         line = self.text.readline(MAX_FIELD_CHARS + 1)
         if not line:
             raise StopIteration
-        if line.endswith(("\n", "\r")):
-            self.lines += 1
-        elif len(line) > MAX_FIELD_CHARS:
-            pass  # a very long line arrives in pieces; count it once, when it ends
-        else:
-            self.lines += 1
+        self.lines += 1
+        if len(line) > MAX_FIELD_CHARS and not line.endswith(("\n", "\r")):
+            while (rest := self.text.readline(MAX_FIELD_CHARS + 1)) and not rest.endswith(
+                ("\n", "\r")
+            ):
+                pass
+            raise LineTooLong
         return line
 
 
@@ -138,6 +149,11 @@ def records(text: io.TextIOBase, delimiter: str, skip: int = 0) -> Iterator[Reco
             error = ""
         except StopIteration:
             return
+        except LineTooLong:  # the csv module starts afresh at the next line
+            fields, error = (
+                [],
+                _("Line longer than %(limit)s characters") % {"limit": f"{MAX_FIELD_CHARS:,}"},
+            )
         except csv.Error as exc:
             fields, error = [], f"Unreadable row ({exc})"
         index += 1

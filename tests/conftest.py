@@ -3,7 +3,11 @@
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import User, Workspace
 from accounts.roles import Role
@@ -69,6 +73,35 @@ def client_for() -> Callable[[User | None], Client]:
 def _fast_password_hashing(settings) -> None:
     """Tests hash many passwords; the production hasher is deliberately slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_mail_limits() -> None:
+    """The sign-up and reset mail limits count in the cache, across tests and runs otherwise."""
+    cache.clear()
+
+
+SIGNUP_PASSWORD = "correct horse battery"
+
+
+def signup_link(email: str) -> str:
+    """The finishing link of the last sign-up mail to `email` (the locmem outbox)."""
+    message = next(m for m in reversed(mail.outbox) if m.to == [email])
+    return next(word for word in message.body.split() if "/accounts/signup/" in word)
+
+
+@pytest.fixture
+def sign_up() -> Callable[..., HttpResponse]:
+    """Both steps of signing up with the test client: the form, then the mailed link."""
+
+    def run(client: Client, password: str = SIGNUP_PASSWORD, **fields: str):  # noqa: ANN202
+        data = {"name": "Ann Lee", "email": "ann@example.com", "workspace_name": "Acme Ltd"}
+        data.update(fields)
+        client.post(reverse("accounts:signup"), data)
+        link = signup_link(data["email"].strip().lower())
+        return client.post(link, {"password": password})
+
+    return run
 
 
 @pytest.fixture

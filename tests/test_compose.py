@@ -79,3 +79,11 @@ def test_every_routed_queue_is_consumed_and_sending_is_apart_from_bulk_work():
     foreground = set(WORKER_QUEUES["foreground"])
     assert {"send", "inbound"} <= foreground
     assert not foreground & {"bulk", "reports", "balance"}
+
+
+def test_every_gunicorn_command_uses_the_config_without_query_strings():
+    commands = [SERVICES["web"]["command"], SERVICES["sandbox"]["command"]]
+    commands.append((BASE_DIR / "Dockerfile").read_text().split("\nCMD ", 1)[1])
+    for command in commands:
+        assert re.search(r"--config\W+config/gunicorn.py", command), command
+        assert "--access-logformat" not in command and "--access-logfile" not in command

@@ -3,7 +3,9 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from ..crypto import EncryptedTextField
 from ..tenancy import WorkspaceScopedManager
@@ -56,6 +58,12 @@ class GatewayConnection(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.token_last4 = (self.token or "")[-4:]
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from ..gateway import api_url_allowed  # the door module imports the models
+
+        if not api_url_allowed(self.effective_api_url):
+            raise ValidationError({"api_url": _("Not one of the gateway URLs this portal allows.")})
 
     @property
     def effective_api_url(self) -> str:

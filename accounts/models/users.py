@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from ..roles import Role
 from ..tenancy import WorkspaceScopedManager
@@ -24,6 +26,10 @@ class UserManager(BaseUserManager["User"]):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        """Emails are stored lower-cased (see _create): look them up the same way."""
+        return super().get_by_natural_key((username or "").strip().lower())
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", False)
@@ -44,6 +50,9 @@ class User(AbstractUser):
     name = models.CharField(max_length=150, blank=True)
     email = models.EmailField("email address", unique=True)
 
+    # Raised to end every session at once (turning on two-factor): it is part of the session hash.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -51,6 +60,28 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = (self.email or "").strip().lower()  # as sign-up and login read it
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
+
+    def _session_hash(self, secret: str | None) -> str:
+        """Django's hash of the password, with the generation once it has been raised (so the
+        sessions open before this field existed stay valid)."""
+        value = (
+            self.password
+            if not self.session_generation
+            else (f"{self.password}:{self.session_generation}")
+        )
+        salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_full_name(self) -> str:
         return self.name or self.email

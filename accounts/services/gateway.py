@@ -2,15 +2,17 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import textconnect
 
 from ..audit import audit_record
-from ..gateway import client_for_connection, error_summary
+from ..gateway import GatewayUrlNotAllowed, api_url_allowed, client_for_connection, error_summary
 from ..models import GatewayConnection, Membership, Workspace
 from ..models.gateway import CheckState
 from ..roles import Role
@@ -21,23 +23,39 @@ def clean_token(raw: str) -> str:
     return "".join(raw.split())
 
 
+class GatewayChangeRefused(Exception):
+    """A token or URL change that the rules forbid (the form says why before this is reached)."""
+
+
 @transaction.atomic
 def gateway_connect(
     *,
     request: HttpRequest,
     token: str,
-    api_url: str,
+    api_url: str | None,
     is_admin_account: bool,
     low_balance_threshold: Decimal | None,
 ) -> GatewayConnection:
-    """Save the workspace's gateway settings; a blank token keeps the current one."""
+    """Save the workspace's gateway settings; a blank token keeps the current one and `api_url`
+    None keeps the current URL. Only the owner sets the token or the URL; the URL must be on the
+    operator's list, and moving the stored token to another URL needs the token typed again."""
     workspace = request.workspace
-    connection = GatewayConnection.objects.for_workspace(workspace).first()
+    connection = GatewayConnection.objects.for_workspace(workspace).select_for_update().first()
     token = clean_token(token)
     created = connection is None
     if created:
         connection = GatewayConnection(workspace=workspace)
-    token_changed = bool(token) and token != connection.token
+    if api_url is None:
+        api_url = connection.api_url
+    new_url = api_url or settings.TEXTCONNECT_API_URL
+    url_changed = created or new_url != connection.effective_api_url
+    if (token or url_changed) and request.role != Role.OWNER:
+        raise GatewayChangeRefused(_("Only the owner changes the gateway token or URL."))
+    if not api_url_allowed(new_url):
+        raise GatewayChangeRefused(_("That gateway URL is not on the operator's list."))
+    if url_changed and not token:
+        raise GatewayChangeRefused(_("A new gateway URL needs the token typed again."))
+    token_changed = bool(token) and (token != connection.token or url_changed)
     if token_changed:
         connection.token = token
         connection.balance = None
@@ -79,6 +97,11 @@ def gateway_check(*, workspace: Workspace) -> Decimal | None:
     try:
         with client_for_connection(connection) as client:
             balance = client.check_credits()
+    except GatewayUrlNotAllowed as exc:
+        connection.check_state = CheckState.FAILED
+        connection.check_error = str(exc)
+        connection.save(update_fields=["check_state", "check_error", "updated_at"])
+        return None
     except textconnect.TextConnectError as exc:
         code, text = error_summary(exc)
         connection.check_state = CheckState.FAILED

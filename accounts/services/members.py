@@ -1,17 +1,20 @@
 """Domain actions on users, workspaces and memberships."""
 
+from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from ..audit import audit_record
 from ..models import Invitation, Membership, User, Workspace
-from ..roles import Role
+from ..roles import Role, invitable_roles
 
 RESERVED_SLUGS = {"new", "admin", "api", "static", "sandbox", "accounts", "inbound"}
 
@@ -37,6 +40,14 @@ def workspace_create(
     return workspace
 
 
+def user_sessions_end_others(*, request: HttpRequest) -> None:
+    """End every session of the request's user but this one (the session hash changes)."""
+    user = request.user
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    update_session_auth_hash(request, user)
+
+
 @transaction.atomic
 def user_sign_up(*, email: str, password: str, name: str, workspace_name: str) -> User:
     user = User.objects.create_user(email=email, password=password, name=name)
@@ -51,8 +62,8 @@ def invitation_create(
     email = email.strip().lower()
     if Membership.objects.for_workspace(workspace).filter(user__email=email).exists():
         raise ValidationError(f"{email} is already a member of this workspace.")
-    if role == Role.OWNER and request.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can invite another owner.")
+    if role not in invitable_roles(request.role):
+        raise PermissionDenied(_("Owners invite anyone; admins invite senders and viewers only."))
     invitation = Invitation.objects.create(
         workspace=workspace, email=email, role=role, invited_by=request.user
     )
@@ -100,32 +111,74 @@ def invitation_accept(*, invitation: Invitation, user: User, request: HttpReques
     return membership
 
 
-def _owner_count(workspace: Workspace) -> int:
-    return Membership.objects.for_workspace(workspace).filter(role=Role.OWNER).count()
+def _locked_roles(workspace: Workspace) -> dict[int, tuple[int, Role]]:
+    """Lock the workspace's memberships and read them: {membership id: (user id, role)}.
+
+    Two owners changing each other at once would each count two owners and leave none; under the
+    lock the second change waits and sees the first. Locked in id order, so changes queue rather
+    than deadlock."""
+    rows = (
+        Membership.objects.for_workspace(workspace)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", "user_id", "role")
+    )
+    return {pk: (user_id, Role(role)) for pk, user_id, role in rows}
+
+
+def _checked_roles(request: HttpRequest, membership: Membership) -> tuple[Role, Role, int]:
+    """Under the lock: the actor's role now, the target's role now, and the number of owners."""
+    roles = _locked_roles(membership.workspace)
+    actor = next((role for user_id, role in roles.values() if user_id == request.user.pk), None)
+    if actor is None:
+        raise PermissionDenied(_("You are no longer a member of this workspace."))
+    if membership.pk not in roles:
+        raise ValidationError(_("This person is no longer a member of this workspace."))
+    owners = sum(role == Role.OWNER for _user, role in roles.values())
+    return actor, roles[membership.pk][1], owners
 
 
 @transaction.atomic
 def membership_change_role(*, request: HttpRequest, membership: Membership, role: Role) -> None:
     """Owners only. The last owner cannot step down."""
-    if request.role != Role.OWNER:
+    actor, old, owners = _checked_roles(request, membership)
+    if actor != Role.OWNER:
         raise PermissionDenied("Only an owner can change roles.")
-    old = Role(membership.role)
     if old == role:
         return
-    if old == Role.OWNER and _owner_count(membership.workspace) <= 1:
+    if old == Role.OWNER and owners <= 1:
         raise ValidationError("A workspace needs at least one owner.")
     membership.role = role
     membership.save(update_fields=["role"])
     audit_record("role_changed", request=request, obj=membership, old=old.value, new=role.value)
+    _invitations_lapse(request=request, membership=membership, still=invitable_roles(role))
 
 
 @transaction.atomic
 def membership_remove(*, request: HttpRequest, membership: Membership) -> None:
     """Owners remove anyone but the last owner; admins remove senders and viewers."""
-    target = Role(membership.role)
-    if target.at_least(Role.ADMIN) and request.role != Role.OWNER:
+    actor, target, owners = _checked_roles(request, membership)
+    if target.at_least(Role.ADMIN) and actor != Role.OWNER:
         raise PermissionDenied("Only an owner can remove an admin or owner.")
-    if target == Role.OWNER and _owner_count(membership.workspace) <= 1:
+    if target == Role.OWNER and owners <= 1:
         raise ValidationError("A workspace needs at least one owner.")
     audit_record("member_removed", request=request, obj=membership, email=membership.user.email)
+    _invitations_lapse(request=request, membership=membership, still=[])
     membership.delete()
+
+
+def _invitations_lapse(*, request: HttpRequest, membership: Membership, still: list[Role]) -> None:
+    """Revoke the member's pending invitations to roles they may no longer invite to: a link
+    must not outlive its sender's place (or rank) in the workspace."""
+    pending = Invitation.objects.for_workspace(membership.workspace).filter(
+        invited_by_id=membership.user_id, accepted_at__isnull=True
+    )
+    for invitation in pending.exclude(role__in=still):
+        audit_record(
+            "invitation_revoked",
+            request=request,
+            obj=invitation,
+            email=invitation.email,
+            reason="inviter_left" if not still else "inviter_role_changed",
+        )
+        invitation.delete()

@@ -20,7 +20,7 @@ from django.utils import timezone
 import textconnect
 
 from ..audit import audit_record
-from ..gateway import client_for, error_summary
+from ..gateway import GatewayNotConnected, client_for, error_summary
 from ..models import ChildAccount, Invitation, LedgerEntry, Workspace
 from ..models.reseller import ChildState, EntryKind, EntryState, ReviewOutcome
 from ..roles import Role
@@ -123,6 +123,11 @@ def child_create_run(*, child_id: int) -> None:
                 credit_reminder=child.credit_reminder,
                 alert=child.inactivity_alert_days,
             )
+    except GatewayNotConnected as exc:  # no call was made
+        _finish_child(child, ChildState.FAILED, None, str(exc))
+        if entry is not None:
+            _finish_entry(entry, EntryState.FAILED, None, str(exc), None)
+        return
     except textconnect.TextConnectError as exc:
         state = _failure_state(exc)
         code, text = error_summary(exc)
@@ -213,6 +218,9 @@ def credits_transfer_run(*, entry_id: int) -> None:
     try:
         with client_for(entry.workspace) as client:
             client.update_credits(entry.child.username, entry.quantity)
+    except GatewayNotConnected as exc:  # no call was made
+        _finish_entry(entry, EntryState.FAILED, None, str(exc), None)
+        return
     except textconnect.TextConnectError as exc:
         code, text = error_summary(exc)
         _finish_entry(entry, EntryState(_failure_state(exc)), code, text, None)

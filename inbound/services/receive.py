@@ -8,7 +8,7 @@ import hmac
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -31,6 +31,9 @@ VENDOR_ZONE = ZoneInfo(VENDOR_TIME_ZONE)
 DRAIN_FLAG = "inbound:drain-queued"
 DRAIN_FLAG_SECONDS = 10  # should the queued drain be lost, the next text queues another after this
 REQUIRED = ("source", "dest", "msg", "id", "receivedts")
+RECEIVED_WINDOW = timedelta(
+    days=2
+)  # a `receivedts` further from now is replaced by the receipt time
 MM_FIELDS = {
     "MMName": "mm_name",
     "MMEmail": "mm_email",
@@ -179,8 +182,19 @@ def _flag_set(name: str, seconds: int) -> bool:
     return backend.add(name, 1, timeout=seconds)
 
 
-def parse_received(value: str) -> datetime:
-    """`receivedts` (`YYYY-MM-DD HH:MM:SS`, the vendor's local time) as an aware datetime."""
+def parse_received(value: str, *, now: datetime | None = None) -> datetime:
+    """`receivedts` (`YYYY-MM-DD HH:MM:SS`, the vendor's local time) as an aware datetime.
+
+    A time more than RECEIVED_WINDOW from `now` (default: the time of receipt) gives `now`: years
+    like 9999 or 1 cannot be stored in every database or shown in every time zone, and a text is
+    forwarded as it arrives. The given value stays in the text's raw record."""
+    now = now or timezone.now()
+    received = _parse_received(value)
+    # Subtracting aware datetimes never overflows, unlike converting year 9999 to another zone.
+    return received if abs(received - now) <= RECEIVED_WINDOW else now
+
+
+def _parse_received(value: str) -> datetime:
     text = value.strip()
     try:  # the gateway's form is ISO 8601 with a space; a `T` or fractions are taken too
         naive = datetime.fromisoformat(text)

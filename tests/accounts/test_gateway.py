@@ -152,3 +152,51 @@ def test_the_beat_refresh_checks_each_active_workspace_in_its_own_task(
     balances_refresh()
     assert GatewayConnection.objects.get(workspace=workspace).balance == Decimal(70)
     assert GatewayConnection.objects.get(workspace=other_workspace).balance is None
+
+
+def test_an_admin_changes_the_threshold_but_sees_no_token_or_url_field(
+    client_for, workspace, admin, connect, sandbox_account, eager_tasks
+):
+    connect(workspace, sandbox_account())
+    client = client_for(admin)
+    form = client.get(gateway_url(workspace)).context["form"]
+    assert set(form.fields) == {"is_admin_account", "low_balance_threshold"}
+    client.post(gateway_url(workspace), {"low_balance_threshold": "25"})
+    assert GatewayConnection.objects.get(workspace=workspace).low_balance_threshold == 25
+
+
+def test_an_admin_cannot_make_the_first_connection(client_for, workspace, admin):
+    response = client_for(admin).post(gateway_url(workspace), {"token": "a" * 32})
+    assert response.context["form"] is None
+    assert b"Only the workspace owner" in response.content
+    assert not GatewayConnection.objects.exists()
+
+
+def test_the_gateway_is_picked_from_the_operators_list(settings, client_for, workspace, owner):
+    settings.TEXTCONNECT_API_URL = "https://goto.text-connect.co.uk/api"
+    settings.TEXTCONNECT_ALLOWED_API_URLS = ["https://gw2.example.com/api"]
+    form = client_for(owner).get(gateway_url(workspace)).context["form"]
+    urls = [value for value, _label in form.fields["api_url"].choices]
+    assert urls == ["", "https://gw2.example.com/api", f"{settings.SITE_URL}/sandbox/api"]
+
+
+def test_the_owner_moves_to_a_listed_url_with_the_token_typed_again(
+    client_for, workspace, owner, sandbox_account, sandbox_api_url, eager_tasks
+):
+    account = sandbox_account(credits=42)
+    GatewayConnection.objects.create(workspace=workspace, token=account.token)
+    client_for(owner).post(
+        gateway_url(workspace), {"token": account.token, "api_url": sandbox_api_url}
+    )
+    connection = GatewayConnection.objects.get(workspace=workspace)
+    assert connection.api_url == sandbox_api_url
+    assert connection.balance == Decimal(42)
+
+
+def test_the_operator_admin_refuses_an_unlisted_url(workspace, admin_client):
+    connection = GatewayConnection.objects.create(workspace=workspace, token="t" * 20)
+    url = reverse("admin:accounts_gatewayconnection_change", args=[connection.pk])
+    response = admin_client.post(url, {"api_url": "https://evil.example.com/api"})
+    assert "api_url" in response.context["adminform"].form.errors
+    connection.refresh_from_db()
+    assert connection.api_url == ""

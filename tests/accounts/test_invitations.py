@@ -5,7 +5,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent, Invitation, Membership
 from accounts.roles import Role
 
-from ..factories import InvitationFactory, UserFactory
+from ..factories import InvitationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,18 +95,13 @@ def test_anonymous_visitor_is_offered_sign_up_and_log_in(client, workspace):
     assert b"Create account" in response.content and b"Log in" in response.content
 
 
-def test_signing_up_from_an_invitation_returns_to_it(client, workspace):
+def test_signing_up_from_an_invitation_returns_to_it(client, workspace, sign_up):
     invitation = InvitationFactory(workspace=workspace, email="bob@example.com")
     link = reverse("accounts:invitation", args=[invitation.token])
-    response = client.post(
-        reverse("accounts:signup") + f"?next={link}",
-        {
-            "name": "Bob",
-            "email": "bob@example.com",
-            "workspace_name": "Bob's",
-            "password": "pass phrase 77 x",
-            "next": link,
-        },
+    page = client.get(reverse("accounts:signup") + f"?next={link}")
+    assert f'name="next" value="{link}"' in page.content.decode()
+    response = sign_up(
+        client, name="Bob", email="bob@example.com", workspace_name="Bob's", next=link
     )
     assert response.url == link
 
@@ -121,3 +116,20 @@ def test_admin_revokes_a_pending_invitation(client_for, workspace, admin):
     )
     assert not Invitation.objects.exists()
     assert AuditEvent.objects.filter(action="invitation_revoked").exists()
+
+
+def test_an_owner_made_admin_keeps_only_the_invitations_an_admin_may_send(
+    client_for, workspace, owner
+):
+    second = MembershipFactory(workspace=workspace, role=Role.OWNER, user=UserFactory()).user
+    for role in ["owner", "admin", "sender", "viewer"]:
+        invite(client_for(second), workspace, email=f"{role}@example.com", role=role)
+    membership = Membership.objects.get(user=second, workspace=workspace)
+    url = reverse(
+        "accounts_ws:member_role",
+        kwargs={"slug": workspace.slug, "member_id": membership.public_id},
+    )
+    client_for(owner).post(url, {"role": "admin"})
+    assert sorted(Invitation.objects.values_list("role", flat=True)) == ["sender", "viewer"]
+    revoked = AuditEvent.objects.filter(action="invitation_revoked", workspace=workspace)
+    assert sorted(e.detail["email"] for e in revoked) == ["admin@example.com", "owner@example.com"]

@@ -149,15 +149,7 @@ def test_a_successful_login_resets_the_count(client, settings):
     assert attempt(client).status_code == 200
 
 
-def test_signup_still_logs_the_new_user_in(client):
-    response = client.post(
-        reverse("accounts:signup"),
-        {
-            "name": "Ann Lee",
-            "email": EMAIL,
-            "workspace_name": "Acme Ltd",
-            "password": "correct horse battery",
-        },
-    )
+def test_signup_still_logs_the_new_user_in(client, sign_up):
+    response = sign_up(client, email=EMAIL)
     assert response.status_code == 302
     assert is_logged_in(client)

@@ -224,3 +224,15 @@ def test_a_transfer_runs_in_the_worker(client_for, reseller, owner, celery_worke
     transfer(client_for(owner), child, 40)
     wait_for(lambda: child.ledger.filter(state="completed").exists())
     assert SandboxAccount.objects.get(username="shop-one").credits == Decimal(40)
+
+
+def test_a_transfer_to_a_url_no_longer_allowed_fails_without_a_call(
+    settings, client_for, child, owner, parent
+):
+    settings.TEXTCONNECT_ALLOWED_API_URLS = []  # the operator took the gateway off the list
+    transfer(client_for(owner), child, 50)
+    entry = child.ledger.get(kind="transfer")
+    assert entry.state == "failed"
+    assert "no longer allowed" in entry.error_text
+    parent.refresh_from_db()
+    assert parent.credits == Decimal(900)

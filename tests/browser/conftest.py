@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 # it are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from ..conftest import signup_link
 from ..factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -46,3 +47,19 @@ def log_in(page: Page, base: str, email: str) -> None:
     page.fill("#id_username", email)
     page.fill("#id_password", PASSWORD)
     page.click("form button[type=submit]")
+
+
+def sign_up(page: Page, base: str, submit: str = "click") -> None:
+    """Sign up as Ann Lee (Acme Ltd) through both steps: the form, then the mailed link."""
+    page.goto(f"{base}/accounts/signup/")
+    page.fill("#id_name", "Ann Lee")
+    page.fill("#id_email", "ann@example.com")
+    page.fill("#id_workspace_name", "Acme Ltd")
+    page.click("button[type=submit]")
+    page.get_by_role("heading", name="Check your email").wait_for()
+    page.goto(signup_link("ann@example.com"))
+    page.fill("#id_password", "correct horse battery")
+    if submit == "enter":
+        page.keyboard.press("Enter")
+    else:
+        page.click("button[type=submit]")

@@ -2,16 +2,13 @@
 
 import pytest
 
+from .conftest import sign_up
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_up_lands_on_the_dashboard(live_server, page, tmp_path):
-    page.goto(f"{live_server.url}/accounts/signup/")
-    page.fill("#id_name", "Ann Lee")
-    page.fill("#id_email", "ann@example.com")
-    page.fill("#id_workspace_name", "Acme Ltd")
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
+    sign_up(page, live_server.url)
     page.wait_for_url(f"{live_server.url}/w/acme-ltd/")
     assert page.locator("h1").inner_text() == "Acme Ltd"
     assert page.get_by_role("navigation", name="Workspace").get_by_text("Dashboard").is_visible()
@@ -25,12 +22,7 @@ def test_sign_up_lands_on_the_dashboard(live_server, page, tmp_path):
 
 def test_the_dashboard_reads_on_a_phone_without_sideways_scrolling(live_server, page, tmp_path):
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/accounts/signup/")
-    page.fill("#id_name", "Ann Lee")
-    page.fill("#id_email", "ann@example.com")
-    page.fill("#id_workspace_name", "Acme Ltd")
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
+    sign_up(page, live_server.url)
     page.wait_for_url("**/w/acme-ltd/")
     page.goto(f"{live_server.url}/w/acme-ltd/settings/members/")
     page.screenshot(path=tmp_path / "members-phone.png", full_page=True)
@@ -38,12 +30,7 @@ def test_the_dashboard_reads_on_a_phone_without_sideways_scrolling(live_server, 
 
 
 def test_keyboard_user_can_skip_to_content_and_reach_the_nav(live_server, page):
-    page.goto(f"{live_server.url}/accounts/signup/")
-    page.fill("#id_name", "Ann Lee")
-    page.fill("#id_email", "ann@example.com")
-    page.fill("#id_workspace_name", "Acme Ltd")
-    page.fill("#id_password", "correct horse battery")
-    page.keyboard.press("Enter")
+    sign_up(page, live_server.url, submit="enter")
     page.wait_for_url("**/w/acme-ltd/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"

@@ -65,3 +65,16 @@ def test_a_row_of_400_columns_is_an_error_record():
 def test_files_that_are_not_csv_get_a_clear_message(data, message):
     with pytest.raises(csvread.UnreadableFile, match=message):
         csvread.preview(data)
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_an_overlong_line_is_one_error_record_and_the_lines_after_it_keep_their_numbers(ending):
+    long = "z" * (csvread.MAX_FIELD_CHARS * 2 + 7)
+    text = io.StringIO(ending.join(["a,1", long, '"b', 'c",2', "d,3"]) + ending, newline="")
+    found = [(r.line, r.end_line, r.fields, bool(r.error)) for r in csvread.records(text, ",")]
+    assert found == [
+        (1, 1, ["a", "1"], False),
+        (2, 2, [], True),
+        (3, 4, ["b" + ending + "c", "2"], False),
+        (5, 5, ["d", "3"], False),
+    ]

@@ -70,7 +70,7 @@ def params(vmn: VirtualNumber, **overrides: str) -> dict[str, str]:
         "dest": vmn.number.lstrip("+"),
         "msg": "Hello there",
         "id": "1001",
-        "receivedts": "2026-11-24 10:15:00",
+        "receivedts": datetime.now(LONDON).strftime("%Y-%m-%d %H:%M:%S"),
         "auth": vmn.auth,
     }
     data.update(overrides)

@@ -12,9 +12,10 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from inbound import endpoint
 from inbound.models import InboundMessage, VirtualNumber
+from inbound.services.receive import parse_received
 from inbound.services.setup import vmn_rotate_auth
 
-from .conftest import SENDER, endpoint_url, params
+from .conftest import LONDON, SENDER, endpoint_url, params
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +35,25 @@ def test_it_stores_a_text_sent_by_get(forward):
     assert InboundMessage.objects.get().body == "By GET"
 
 
-def test_received_time_is_read_in_uk_local_time(forward):
-    forward(receivedts="2026-07-01 12:00:00")  # British Summer Time: 11:00 UTC
-    assert InboundMessage.objects.get().received_at == datetime(2026, 7, 1, 11, 0, tzinfo=UTC)
+def test_received_time_is_read_in_uk_local_time():
+    summer = datetime(2026, 7, 1, 11, 30, tzinfo=UTC)  # British Summer Time: UTC+1
+    received = parse_received("2026-07-01 12:00:00", now=summer)
+    assert received == datetime(2026, 7, 1, 11, 0, tzinfo=UTC)
+
+
+def test_the_gateways_time_is_stored(forward):
+    moment = timezone.now().replace(microsecond=0) - timedelta(hours=30)
+    forward(receivedts=moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M:%S"))
+    assert InboundMessage.objects.get().received_at == moment
+
+
+def test_a_time_more_than_two_days_away_is_the_time_of_receipt():
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert parse_received("2026-12-05 11:59:00", now=now) == datetime(
+        2026, 12, 5, 11, 59, tzinfo=UTC
+    )
+    assert parse_received("2026-12-05 12:01:00", now=now) == now
+    assert parse_received("2026-12-01 11:59:00", now=now) == now
 
 
 def test_a_replayed_id_is_stored_once(forward):
