@@ -56,7 +56,7 @@ class Command(BaseCommand):
         )
         endpoint = reverse("inbound_endpoint:receive", kwargs={"key": vmn.key})
         return ["--vmn", DEMO_VMN, "--forward-url", url.rstrip("/") + endpoint,
-                "--forward-method", vmn.method, "--forward-auth", vmn.auth]  # fmt: skip
+                "--forward-method", vmn.method, f"--forward-auth={vmn.auth}"]  # fmt: skip
 
     def _connect_sandbox(self, workspace: Workspace, url: str) -> None:
         if not settings.SANDBOX_ENABLED:
