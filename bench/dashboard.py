@@ -31,11 +31,12 @@ def fill(workspace_id: int, count: int) -> None:
             INSERT INTO messaging_broadcast (public_id, workspace_id, kind, body, source,
                 recipients_spec, gateway_target, personalised, validity_seconds, status,
                 status_reason, encoding, parts, recipient_count, estimated_credits,
-                submitted_count, delivered_count, failed_count, skipped_count, idempotency_key,
+                sent_count, delivered_count, failed_count, skipped_count, cancelled_count,
+                undeliverable_count, expired_count, pending_count, unknown_count, idempotency_key,
                 bg_send_id, attempts, created_at, queued_at, schedule_at)
             SELECT gen_random_uuid(), %s, 'direct', 'Offer ' || b, 'Bench', '{}', '', false, 86400,
                 (ARRAY['sent','sent','sent','partly_failed','scheduled'])[1 + b %% 5], '', 'GSM-7',
-                1, %s, %s, %s, %s * 9 / 10, %s / 10, 0, gen_random_uuid(), '', 0,
+                1, %s, %s, %s, %s * 9 / 10, %s / 10, 0, 0, 0, 0, 0, 0, gen_random_uuid(), '', 0,
                 now() - make_interval(hours => b * 60 * 24 / %s),
                 now() - make_interval(hours => b * 60 * 24 / %s),
                 CASE WHEN b %% 5 = 4 THEN now() + make_interval(hours => b) END

@@ -96,10 +96,16 @@ class Broadcast(models.Model):
     parts = models.PositiveSmallIntegerField(default=1)
     recipient_count = models.PositiveIntegerField(default=0)
     estimated_credits = models.PositiveIntegerField(default=0)
-    submitted_count = models.PositiveIntegerField(default=0)
+    # What happened to the recipients (services/outcomes.py): the buckets add up to the recipients;
+    # `sent_count` is every recipient the gateway accepted, whatever happened next.
+    sent_count = models.PositiveIntegerField(default=0)
     delivered_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
+    undeliverable_count = models.PositiveIntegerField(default=0)
+    expired_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
+    pending_count = models.PositiveIntegerField(default=0)
+    unknown_count = models.PositiveIntegerField(default=0)
     idempotency_key = models.UUIDField()
     bg_send_id = models.CharField(max_length=100, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -138,6 +144,11 @@ class Broadcast(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (BroadcastStatus.QUEUED, BroadcastStatus.SENDING)
+
+    @property
+    def not_reached_count(self) -> int:
+        """Recipients the message failed to reach: failed, undeliverable or expired."""
+        return self.failed_count + self.undeliverable_count + self.expired_count
 
 
 class MessageState(models.TextChoices):

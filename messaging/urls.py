@@ -26,6 +26,7 @@ urlpatterns = [
     path("messages/", views.log_view, name="log"),
     path("messages/export.csv", views.log_export, name="log_export"),
     path("messages/broadcasts/", views.broadcasts_view, name="broadcasts"),
+    path("messages/broadcasts/export.csv", views.broadcasts_export, name="broadcasts_export"),
     path("messages/broadcasts/<uuid:broadcast_id>/", views.broadcast_view, name="broadcast"),
     path(
         "messages/broadcasts/<uuid:broadcast_id>/cancel/",

@@ -25,6 +25,7 @@ from .forms import BroadcastEditForm, ComposeForm, LogFilterForm, SenderIDForm, 
 from .models import Broadcast, BroadcastStatus, Message, MessageState, MessageTemplate, SenderID
 from .selectors import filtered_messages, message_log
 from .services import compose, schedule
+from .services.outcomes import BUCKETS, Outcomes, failure_reasons
 from .services.reconcile import message_resend
 from .services.tracking import calls_per_final
 
@@ -170,6 +171,23 @@ def broadcasts_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
+def broadcasts_export(request: HttpRequest) -> HttpResponse:
+    """Every broadcast with what happened to its recipients (the same counts as its page)."""
+    broadcasts = (
+        Broadcast.objects.for_workspace(request.workspace)
+        .exclude(status=BroadcastStatus.DRAFT)
+        .order_by("-created_at")
+    )
+    header = ["created_at", "status", "sender", "body", "recipients", "sent", *BUCKETS]
+    rows = (
+        (b.created_at.isoformat(), b.get_status_display(), b.source, b.body, b.recipient_count,
+         b.sent_count, *(getattr(b, f"{name}_count") for name in BUCKETS))
+        for b in broadcasts.iterator(chunk_size=2000)
+    )  # fmt: skip
+    return csv_response(f"broadcasts-{request.workspace.slug}.csv", header, rows)
+
+
+@workspace_view()
 def broadcast_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
     if broadcast.status == BroadcastStatus.DRAFT:
@@ -179,18 +197,12 @@ def broadcast_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     page = message_log(
         request.workspace, {"broadcast": broadcast.public_id}, request.GET.get("cursor")
     )
-    counts = {
-        "queued": broadcast.recipient_count
-        - broadcast.submitted_count
-        - broadcast.failed_count
-        - broadcast.skipped_count
-        - broadcast.cancelled_count,
-    }
+    outcomes = Outcomes.of(broadcast)
     context = {
         "broadcast": broadcast,
         "page": page,
-        "counts": counts,
-        "unknown": broadcast.messages.filter(state=MessageState.UNKNOWN).exists(),
+        "outcomes": outcomes,
+        "reasons": failure_reasons(broadcast) if outcomes.failed or outcomes.skipped else [],
         "retryable": broadcast.messages.filter(state=MessageState.FAILED).exists(),
     }
     template = "messaging/broadcast_detail.html"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import GatewayConnection, Workspace
@@ -59,9 +59,9 @@ def _sent_since(workspace: Workspace, since: datetime) -> dict:
         Broadcast.objects.for_workspace(workspace)
         .filter(queued_at__gte=since)
         .aggregate(
-            sent=Sum("submitted_count"),
+            sent=Sum("sent_count"),
             delivered=Sum("delivered_count"),
-            failed=Sum("failed_count"),
+            failed=Sum(F("failed_count") + F("undeliverable_count") + F("expired_count")),
         )
     )
 

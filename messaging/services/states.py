@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Broadcast, BroadcastStatus, DispatchRun, Message, MessageEvent, MessageState
 from .bulk import update_rows
+from .outcomes import Outcomes, outcomes_count, stored_fields
 
 S = MessageState
 CHUNK = 5000
@@ -144,32 +145,18 @@ def messages_write(
     return moved
 
 
-def broadcast_settle(broadcast: Broadcast) -> None:
-    """Recount a broadcast's rows; when none is still on its way out, give it its final status."""
-    counts = dict(
-        Message.objects.filter(broadcast=broadcast)
-        .order_by()
-        .values_list("state")
-        .annotate(n=Count("id"))
-    )
-    on_the_way = counts.get(S.QUEUED, 0) + counts.get(S.SUBMITTING, 0) + counts.get(S.UNKNOWN, 0)
-    submitted = counts.get(S.SUBMITTED, 0) + counts.get(S.DELIVERED, 0)
-    failed = counts.get(S.FAILED, 0)
-    cancelled = counts.get(S.CANCELLED, 0)
-    Broadcast.objects.filter(pk=broadcast.pk).update(
-        submitted_count=submitted,
-        delivered_count=counts.get(S.DELIVERED, 0),
-        failed_count=failed,
-        skipped_count=counts.get(S.SKIPPED, 0),
-        cancelled_count=cancelled,
-    )
-    if on_the_way:
-        return
+def broadcast_settle(broadcast: Broadcast) -> Outcomes:
+    """Recount a broadcast's recipients; when none is still on its way out (queued, being sent,
+    in doubt, or waiting for a person), give it its final status."""
+    outcomes = outcomes_count(broadcast)
+    Broadcast.objects.filter(pk=broadcast.pk).update(**stored_fields(outcomes))
+    if outcomes.outbox or outcomes.unknown:
+        return outcomes
     cancel = (
         Broadcast.objects.filter(pk=broadcast.pk, cancel_requested_at__isnull=False)
         .values_list("cancelled_by__email")
         .first()
-        if cancelled
+        if outcomes.cancelled
         else None
     )
     if cancel is not None:
@@ -177,9 +164,9 @@ def broadcast_settle(broadcast: Broadcast) -> None:
         reason = (
             _("Cancelled by %(email)s.") % {"email": cancel[0]} if cancel[0] else _("Cancelled.")
         )
-    elif failed == 0:
+    elif outcomes.not_reached == 0:
         final, reason = BroadcastStatus.SENT, ""
-    elif submitted:
+    elif outcomes.sent:
         final, reason = BroadcastStatus.PARTLY_FAILED, ""
     else:
         final, reason = BroadcastStatus.FAILED, None
@@ -193,6 +180,7 @@ def broadcast_settle(broadcast: Broadcast) -> None:
     Broadcast.objects.filter(
         pk=broadcast.pk, status__in=[BroadcastStatus.QUEUED, BroadcastStatus.SENDING]
     ).update(**fields)
+    return outcomes
 
 
 def messages_release(rows: QuerySet[Message], broadcast: Broadcast, *, note: str) -> list[int]:

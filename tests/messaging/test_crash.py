@@ -133,8 +133,8 @@ def test_cancelling_during_a_lost_answer_ends_cancelled_and_sends_nothing_more(
     assert status(broadcast) == "sending"  # the first batch is still under way
     wait_for(lambda: status(broadcast) == "cancelled", timeout=40, interval=0.5)
     broadcast.refresh_from_db()
-    assert (broadcast.submitted_count, broadcast.cancelled_count) == (sent, 30 - sent)
-    assert broadcast.submitted_count + broadcast.cancelled_count == broadcast.recipient_count
+    assert (broadcast.sent_count, broadcast.cancelled_count) == (sent, 30 - sent)
+    assert broadcast.sent_count + broadcast.cancelled_count == broadcast.recipient_count
     counts = received(gateway)
     assert sum(counts.values()) == sent and set(counts.values()) <= {1}
     assert not Message.objects.filter(broadcast=broadcast, state__in=["queued", "submitting"])

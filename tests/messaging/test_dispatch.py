@@ -40,7 +40,7 @@ def test_a_thousand_numbers_go_in_batches_by_post(gateway, compose, settings):
     settings.MESSAGING_BATCH_SIZE = 300
     numbers = many(1000)
     broadcast = send(compose(numbers))
-    assert broadcast.submitted_count == 1000
+    assert broadcast.sent_count == 1000
     assert len(received(gateway)) == 1000
 
 

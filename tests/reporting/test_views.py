@@ -200,7 +200,7 @@ def test_the_dashboard_reads_the_portals_own_tables(client_for, viewer, workspac
     broadcast = Broadcast.objects.create(
         workspace=workspace, body="Sale", source="Acme", status="partly_failed",
         idempotency_key="00000000-0000-0000-0000-000000000001", queued_at=timezone.now(),
-        submitted_count=10, delivered_count=8, failed_count=2, recipient_count=10,
+        sent_count=10, delivered_count=8, failed_count=2, recipient_count=10,
     )  # fmt: skip
     Message.objects.create(
         workspace=workspace, broadcast=broadcast, destination="+447700900123", state="unknown"
