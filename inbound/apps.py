@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class InboundConfig(AppConfig):
     name = "inbound"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from contacts.optouts import register_opt_out_source
+
+        from .optouts import pending_opt_outs
+
+        register_opt_out_source(pending_opt_outs)

@@ -224,6 +224,12 @@ class InboundMessage(models.Model):
             models.Index(
                 fields=["stored_at"], condition=Q(processed_at__isnull=True), name="inbound_todo"
             ),
+            # STOPs claimed by the worker but not written to the contacts yet (never at insert).
+            models.Index(
+                fields=["workspace", "source"],
+                condition=Q(opt_action="opt_out", opt_applied=False),
+                name="inbound_opt_out_pending",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -86,6 +86,8 @@ class Broadcast(models.Model):
     recipients_spec = models.JSONField(default=dict, blank=True)
     gateway_target = models.CharField(max_length=100, blank=True)  # group or list name
     personalised = models.BooleanField(default=False)
+    # The confirmation of a STOP answers the person's own text: their opt-out does not stop it.
+    opt_out_exempt = models.BooleanField(default=False)
     schedule_at = models.DateTimeField(null=True, blank=True)
     validity_seconds = models.PositiveIntegerField(default=86400)
     status = models.CharField(

@@ -208,7 +208,9 @@ def inbound_drain(*, batch: int = 200) -> int:
                 failed.add(pk)
 
 
-def _send(message: InboundMessage, body: str, contact: Contact | None) -> int | None:
+def _send(
+    message: InboundMessage, body: str, contact: Contact | None, *, confirms_opt_out: bool = False
+) -> int | None:
     try:
         broadcast = send_now(
             workspace=message.workspace,
@@ -216,6 +218,7 @@ def _send(message: InboundMessage, body: str, contact: Contact | None) -> int | 
             destinations=[] if contact else [message.source],
             contact_ids=[contact.pk] if contact else None,
             source=reply_source(message.vmn),
+            opt_out_exempt=confirms_opt_out,
         )
     except ValidationError as exc:
         log.warning("inbound %s: reply not sent: %s", message.pk, "; ".join(exc.messages))
@@ -242,12 +245,14 @@ def _opt_out_write(message: InboundMessage, contact: Contact) -> None:
 def opt_out_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
     """Opt the sender out (creating the contact if needed), after one confirmation if set.
 
-    The confirmation is dispatched here, before the opt-out is written, because the pipeline skips
-    opted-out numbers; a second STOP from an opted-out number gets no second confirmation.
+    The pipeline skips opted-out numbers from the moment the STOP is stored; the confirmation is
+    the one message that answers the STOP itself, so it is exempt. A second STOP from an
+    opted-out number gets no second confirmation.
     """
     contact = _contact_or_create(message)
     confirm = prefs.opt_out_reply.strip() and contact.opted_out_at is None
-    if confirm and (broadcast_id := _send(message, prefs.opt_out_reply, contact)):
+    reply = prefs.opt_out_reply
+    if confirm and (broadcast_id := _send(message, reply, contact, confirms_opt_out=True)):
         broadcast_dispatch(broadcast_id=broadcast_id)  # claimed rows are sent once, here
     _opt_out_write(message, contact)
 

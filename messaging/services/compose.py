@@ -187,6 +187,7 @@ class Draft:
     gateway_list: str = ""
     schedule_at: datetime | None = None
     validity_seconds: int = MAX_VALIDITY_SECONDS
+    opt_out_exempt: bool = False  # only the confirmation of a STOP
 
 
 def broadcast_create(
@@ -228,6 +229,7 @@ def broadcast_create(
                 ],
             },
             personalised=is_personalised(draft.body),
+            opt_out_exempt=draft.opt_out_exempt,
             schedule_at=draft.schedule_at,
             validity_seconds=draft.validity_seconds,
             encoding=shape.encoding,
@@ -360,6 +362,7 @@ def send_now(
     user: User | None = None,
     contact_ids: list[int] | None = None,
     idempotency_key: uuid.UUID | None = None,
+    opt_out_exempt: bool = False,
 ) -> Broadcast:
     """Compose and queue at once (replies, auto-replies): the same exactly-once pipeline; a second
     call with the same idempotency key returns the first broadcast and sends nothing more."""
@@ -368,6 +371,7 @@ def send_now(
         source=clean_source(source or default_source(workspace)),
         numbers=destinations,
         contact_ids=contact_ids or [],
+        opt_out_exempt=opt_out_exempt,
     )
     broadcast = broadcast_create(
         workspace=workspace, user=user, draft=draft, idempotency_key=idempotency_key or uuid.uuid4()

@@ -26,7 +26,7 @@ from django.utils import timezone
 import textconnect
 from accounts.gateway import GatewayNotConnected, client_for, error_summary
 from accounts.services.gateway import gateway_check
-from contacts.models import Contact
+from contacts.optouts import opted_out_numbers
 from contacts.phone import gateway_number
 
 from ..models import (
@@ -144,10 +144,10 @@ def _claim(run: _Run) -> list[Message]:
                               note="Cancelled", error_text="Cancelled before sending.",
                               failed_at=now)  # fmt: skip
                 return []
-            opted_out = set(
-                Contact.objects.for_workspace(broadcast.workspace)
-                .filter(number__in={r.destination for r in rows}, opted_out_at__isnull=False)
-                .values_list("number", flat=True)
+            opted_out = (
+                set()
+                if broadcast.opt_out_exempt
+                else opted_out_numbers(broadcast.workspace, {r.destination for r in rows})
             )
             skipped = [r.pk for r in rows if r.destination in opted_out]
             claimed = [r for r in rows if r.destination not in opted_out]

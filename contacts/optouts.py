@@ -1,0 +1,38 @@
+"""Which numbers must not be sent to: one question every send path asks before the gateway.
+
+A number is opted out when a contact with it opted out, or when another app knows of an opt-out
+not written to the contacts yet (inbound: a STOP stored but not processed). Apps above contacts
+register such sources at start-up (`register_opt_out_source`), so that the answer is right from
+the moment the STOP is stored, while contacts and messaging never import them.
+"""
+
+from collections.abc import Callable, Iterable
+
+from accounts.models import Workspace
+
+from .models import Contact
+
+OptOutSource = Callable[[Workspace, set[str]], set[str]]
+_sources: list[OptOutSource] = []
+
+
+def register_opt_out_source(source: OptOutSource) -> None:
+    """`source(workspace, numbers)` returns those of `numbers` that opted out by its knowledge."""
+    if source not in _sources:
+        _sources.append(source)
+
+
+def opted_out_numbers(workspace: Workspace, numbers: Iterable[str]) -> set[str]:
+    """Those of `numbers` (E.164) that must not be sent to."""
+    wanted = set(numbers)
+    if not wanted:
+        return set()
+    out = set(
+        Contact.objects.for_workspace(workspace)
+        .filter(number__in=wanted, opted_out_at__isnull=False)
+        .values_list("number", flat=True)
+    )
+    for source in _sources:
+        if rest := wanted - out:
+            out |= source(workspace, rest)
+    return out
