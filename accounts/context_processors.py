@@ -55,6 +55,7 @@ def workspace_nav(request: HttpRequest) -> dict:
         # What the member's role allows, for templates (the rule itself lives in roles.py).
         "role_can_send": request.role.at_least(Role.SENDER),
         "role_can_admin": request.role.at_least(Role.ADMIN),
+        "role_is_owner": request.role.at_least(Role.OWNER),
         "nav_items": _nav(request),
         "switcher_memberships": switcher,
     }

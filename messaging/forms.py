@@ -161,6 +161,8 @@ class ComposeForm(MessageFieldsMixin, IdempotentForm):
             body=data["body"],
             source=data["source"],
             numbers=self.parsed.numbers,
+            typed_invalid=self.parsed.invalid,
+            typed_duplicates=self.parsed.duplicates,
             contact_ids=[c.pk for c in self.contacts],
             group_ids=[g.pk for g in data.get("groups") or []],
             gateway_group=data.get("gateway_group", "").strip(),
@@ -171,8 +173,10 @@ class ComposeForm(MessageFieldsMixin, IdempotentForm):
 
 
 class BroadcastEditForm(MessageFieldsMixin, forms.Form):
+    """The composer's message fields (sender ID, body with its counter, time, validity)."""
+
     source = forms.CharField(label="Sender ID", max_length=16)
-    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 5}), strip=False)
+    body = ComposeForm.base_fields["body"]
     schedule_at = forms.DateTimeField(
         label="Send at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -184,6 +188,7 @@ class BroadcastEditForm(MessageFieldsMixin, forms.Form):
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.workspace = workspace
+        self.approved = self.approved_sender_ids()
 
 
 class TemplateForm(forms.ModelForm):

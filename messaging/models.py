@@ -148,6 +148,10 @@ class Broadcast(models.Model):
         return self.status in (BroadcastStatus.QUEUED, BroadcastStatus.SENDING)
 
     @property
+    def validity_hours(self) -> int:
+        return self.validity_seconds // 3600
+
+    @property
     def not_reached_count(self) -> int:
         """Recipients the message failed to reach: failed, undeliverable or expired."""
         return self.failed_count + self.undeliverable_count + self.expired_count

@@ -35,7 +35,11 @@ from .services.tracking import calls_per_final
 @workspace_view(Role.SENDER)
 @require_http_methods(["GET", "POST"])
 def compose_view(request: HttpRequest) -> HttpResponse:
-    form = ComposeForm(request.workspace, request.POST or None)
+    earlier = _draft(request, request.POST.get("replaces") or request.GET.get("draft"))
+    initial = compose.draft_initial(earlier) if earlier and request.method == "GET" else {}
+    form = ComposeForm(request.workspace, request.POST or None, initial=initial)
+    if earlier and request.method == "GET":
+        form.contacts = compose.draft_contacts(earlier)
     if request.method == "POST" and form.is_valid():
         try:
             broadcast = compose.broadcast_create(
@@ -47,13 +51,17 @@ def compose_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if earlier is not None:  # the draft it was changed from has no use any more
+                earlier.delete()
             return redirect(
                 "messaging:confirm", slug=request.workspace.slug, broadcast_id=broadcast.public_id
             )
     context = {
         "form": form,
+        "earlier": earlier,
         "picked": form.contacts,
         "counter": _counter(form["body"].value() or ""),
+        "blocker": compose.sending_blocker(request.workspace),
     }
     return render(request, "messaging/compose.html", context)
 
@@ -104,6 +112,19 @@ def template_body(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/_body_field.html", {"form": form, "counter": _counter(body)})
 
 
+def _draft(request: HttpRequest, raw: str | None) -> Broadcast | None:
+    """The workspace's draft with this id, if there is one (for changing it before it is sent)."""
+    try:
+        public_id = uuid.UUID(raw or "")
+    except ValueError:
+        return None
+    return (
+        Broadcast.objects.for_workspace(request.workspace)
+        .filter(public_id=public_id, status=BroadcastStatus.DRAFT)
+        .first()
+    )
+
+
 def _broadcast(request: HttpRequest, broadcast_id: UUID) -> Broadcast:
     return get_object_or_404(
         Broadcast.objects.for_workspace(request.workspace), public_id=broadcast_id
@@ -127,21 +148,42 @@ def confirm_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             error = exc.messages[0]
         else:
-            verb = "scheduled" if broadcast.status == BroadcastStatus.SCHEDULED else "on its way"
-            flash.success(
-                request, f"Your message to {broadcast.recipient_count:,} recipients is {verb}."
-            )
+            flash.success(request, _sent_note(broadcast))
             return redirect(
                 "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
             )
     sample = broadcast.messages.order_by("id").first()
+    breakdown = compose.Breakdown.stored(broadcast.recipients_spec)
     context = {
         "broadcast": broadcast,
         "sample": sample.text if sample else broadcast.body,
         "balance": compose.cached_balance(request.workspace),
         "error": error,
+        "blocker": compose.sending_blocker(request.workspace),
+        "breakdown": breakdown,
+        "empty_fields": [
+            ("{%s}" % name, count, compose.fallback_hint(name))  # noqa: UP031
+            for name, count in breakdown.empty_fields.items()
+        ],
     }
     return render(request, "messaging/confirm.html", context)
+
+
+def _sent_note(broadcast: Broadcast) -> str:
+    n = broadcast.recipient_count
+    if broadcast.status == BroadcastStatus.SCHEDULED:
+        text = ngettext(
+            "Your message to %(n)s recipient is scheduled.",
+            "Your message to %(n)s recipients is scheduled.",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Your message to %(n)s recipient is on its way.",
+            "Your message to %(n)s recipients is on its way.",
+            n,
+        )
+    return text % {"n": f"{n:,}"}
 
 
 @workspace_view(Role.SENDER)
@@ -261,7 +303,12 @@ def broadcast_edit_view(request: HttpRequest, broadcast_id: UUID) -> HttpRespons
             return redirect(
                 "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
             )
-    return render(request, "messaging/broadcast_edit.html", {"form": form, "broadcast": broadcast})
+    context = {
+        "form": form,
+        "broadcast": broadcast,
+        "counter": _counter(form["body"].value() or ""),
+    }
+    return render(request, "messaging/broadcast_edit.html", context)
 
 
 @workspace_view(Role.SENDER)

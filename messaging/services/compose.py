@@ -1,21 +1,31 @@
 """Composing a broadcast: recipients, sender ID, body, merge fields, estimate, and queueing it."""
 
+from __future__ import annotations
+
 import re
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
+from accounts.gateway import api_url_allowed
 from accounts.models import GatewayConnection, User, Workspace
+from accounts.models.gateway import CheckState
 from contacts.models import Contact, Group, GroupMembership
+from contacts.optouts import opted_out_numbers
 from contacts.phone import InvalidNumber, gateway_number, normalise_number
+from textconnect.errors import AuthenticationError, error_for_code
 from textconnect.limits import MAX_ALPHANUMERIC_SOURCE, MAX_BODY_CHARS, MAX_VALIDITY_SECONDS
 from textconnect.segments import credits_per_part, segments
 
@@ -24,7 +34,8 @@ from .runs import batch_size
 
 INSERT_BATCH = 5000
 MAX_PASTED_NUMBERS = 100_000
-MERGE_FIELD = re.compile(r"\{(name|first_name|field[1-5])\}")
+# {field} or {field|fallback}: the fallback stands in where the recipient's value is empty.
+MERGE_FIELD = re.compile(r"\{(name|first_name|field[1-5])(?:\|([^{}|]{0,100}))?\}")
 ALPHANUMERIC_SOURCE = re.compile(r"^[A-Za-z0-9 ]+$")
 NUMERIC_SOURCE = re.compile(r"^\+?[0-9]{3,15}$")
 
@@ -120,14 +131,32 @@ def is_personalised(body: str) -> bool:
 
 
 def render_body(body: str, contact: Contact | None) -> str:
-    """Fill {name}, {first_name} and {field1}..{field5} from the contact (blank without one)."""
+    """Fill {name}, {first_name} and {field1}..{field5} from the contact; an empty value (or no
+    contact) gives the field's fallback, `{first_name|there}`, or nothing."""
 
     def value(match: re.Match[str]) -> str:
-        if contact is None:
-            return ""
-        return str(getattr(contact, match.group(1)) or "")
+        filled = str(getattr(contact, match.group(1)) or "") if contact is not None else ""
+        return filled or (match.group(2) or "")
 
     return MERGE_FIELD.sub(value, body)
+
+
+FALLBACK_EXAMPLES = {"name": "there", "first_name": "there"}
+
+
+def fallback_hint(name: str) -> str:
+    """How to give a merge field a stand-in, e.g. `{first_name|there}`."""
+    return "{%s|%s}" % (name, FALLBACK_EXAMPLES.get(name, "…"))  # noqa: UP031
+
+
+def empty_fields(body: str, contact: Contact | None) -> set[str]:
+    """The merge fields of `body` that come out empty for this recipient (no value, no fallback)."""
+    return {
+        match.group(1)
+        for match in MERGE_FIELD.finditer(body)
+        if not match.group(2)
+        and not (contact is not None and str(getattr(contact, match.group(1)) or ""))
+    }
 
 
 # -- recipients -------------------------------------------------------------------------------
@@ -138,6 +167,7 @@ class Recipient:
     destination: str
     contact_id: int | None
     body: str = ""
+    empty: frozenset[str] = frozenset()  # merge fields that come out empty for this recipient
 
 
 def _contacts_of(workspace: Workspace, contact_ids: Iterable[int], group_ids: Iterable[int]):  # noqa: ANN202
@@ -164,13 +194,20 @@ def recipients(
         if contact.number in seen:
             continue
         seen.add(contact.number)
-        yield Recipient(
-            contact.number, contact.pk, render_body(body, contact) if personalised else ""
-        )
+        if personalised:
+            yield Recipient(contact.number, contact.pk, render_body(body, contact),
+                            frozenset(empty_fields(body, contact)))  # fmt: skip
+        else:
+            yield Recipient(contact.number, contact.pk)
+    blank = frozenset(empty_fields(body, None))
     for number in numbers:
         if number not in seen:
             seen.add(number)
-            yield Recipient(number, None, render_body(body, None) if personalised else "")
+            yield (
+                Recipient(number, None, render_body(body, None), blank)
+                if personalised
+                else (Recipient(number, None))
+            )
 
 
 # -- creating and queueing --------------------------------------------------------------------
@@ -181,6 +218,9 @@ class Draft:
     body: str
     source: str
     numbers: list[str] = field(default_factory=list)
+    # What the typed list held beyond `numbers`, for the review page.
+    typed_invalid: list[tuple[int, str, str]] = field(default_factory=list)
+    typed_duplicates: int = 0
     contact_ids: list[int] = field(default_factory=list)
     group_ids: list[int] = field(default_factory=list)
     gateway_group: str = ""
@@ -220,14 +260,7 @@ def broadcast_create(
             body=draft.body,
             source=draft.source,
             gateway_target=target,
-            recipients_spec={
-                "numbers": len(draft.numbers),
-                "contacts": len(draft.contact_ids),
-                "groups": [
-                    str(g)
-                    for g in Group.objects.for_workspace(workspace).filter(pk__in=draft.group_ids)
-                ],
-            },
+            recipients_spec={},
             personalised=is_personalised(draft.body),
             opt_out_exempt=draft.opt_out_exempt,
             schedule_at=draft.schedule_at,
@@ -256,19 +289,113 @@ class CreditEstimate:
         self.credits += parts * credits_per_part(gateway_number(destination))
 
 
+@dataclass
+class Breakdown:
+    """Where a broadcast's recipients came from and what will happen to them, for the review page
+    (kept as the broadcast's `recipients_spec`)."""
+
+    typed: int = 0
+    typed_duplicates: int = 0
+    invalid: list[tuple[int, str, str]] = field(default_factory=list)  # skipped typed lines
+    selection: dict = field(default_factory=dict)  # what was picked, to change the draft later
+    contacts: int = 0
+    groups: list[tuple[str, int]] = field(default_factory=list)  # (name, members)
+    duplicates: int = 0  # the same number picked in more than one way, sent once
+    recipients: int = 0
+    opted_out: int = 0  # skipped at dispatch, never charged
+    empty_fields: dict[str, int] = field(default_factory=dict)  # field -> recipients left blank
+    empty_example: str = ""  # one recipient's text with a field left blank
+
+    @classmethod
+    def stored(cls, spec: dict) -> Breakdown:
+        known = {name: spec[name] for name in cls.__dataclass_fields__ if name in spec}
+        return cls(**known)
+
+    @property
+    def to_send(self) -> int:
+        return self.recipients - self.opted_out
+
+
+def _breakdown(workspace: Workspace, draft: Draft) -> Breakdown:
+    groups = list(
+        Group.objects.for_workspace(workspace)
+        .filter(pk__in=draft.group_ids)
+        .annotate(members=Count("groupmembership"))
+        .values_list("name", "members")
+    )
+    return Breakdown(
+        typed=len(draft.numbers),
+        typed_duplicates=draft.typed_duplicates,
+        invalid=[list(line) for line in draft.typed_invalid[:50]],
+        contacts=len(draft.contact_ids),
+        groups=groups,
+        selection={
+            "numbers": draft.numbers,
+            "contact_ids": draft.contact_ids,
+            "group_ids": draft.group_ids,
+        },
+    )
+
+
+def draft_initial(broadcast: Broadcast) -> dict:
+    """The composer's fields as they were for this draft (to change it before it is sent)."""
+    selection = broadcast.recipients_spec.get("selection", {})
+    schedule = None
+    if broadcast.schedule_at:
+        zone = ZoneInfo(broadcast.workspace.time_zone)
+        schedule = timezone.localtime(broadcast.schedule_at, zone).replace(tzinfo=None)
+    return {
+        "body": broadcast.body,
+        "source": broadcast.source,
+        "numbers": "\n".join(selection.get("numbers", [])),
+        "groups": list(
+            Group.objects.for_workspace(broadcast.workspace).filter(
+                pk__in=selection.get("group_ids", [])
+            )
+        ),
+        "gateway_group": broadcast.gateway_target
+        if broadcast.kind == BroadcastKind.GATEWAY_GROUP
+        else "",
+        "gateway_list": broadcast.gateway_target
+        if broadcast.kind == BroadcastKind.GATEWAY_LIST
+        else "",
+        "schedule_at": schedule,
+        "validity_seconds": broadcast.validity_seconds,
+    }
+
+
+def draft_contacts(broadcast: Broadcast) -> list[Contact]:
+    ids = broadcast.recipients_spec.get("selection", {}).get("contact_ids", [])
+    return list(Contact.objects.for_workspace(broadcast.workspace).filter(pk__in=ids))
+
+
 def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
-    count = 0
+    workspace = broadcast.workspace
+    breakdown = _breakdown(workspace, draft)
     estimate = CreditEstimate()
+    empty: Counter[str] = Counter()
     batch: list[Message] = []
+
+    def flush() -> None:
+        opted_out = opted_out_numbers(workspace, {m.destination for m in batch})
+        breakdown.opted_out += sum(m.destination in opted_out for m in batch)
+        for message in batch:
+            if message.destination not in opted_out:  # skipped at dispatch: never charged
+                estimate.add(message.body or draft.body, message.destination)
+        Message.objects.bulk_create(batch)
+        batch.clear()
+
     for recipient in recipients(
-        broadcast.workspace,
+        workspace,
         body=draft.body,
         numbers=draft.numbers,
         contact_ids=draft.contact_ids,
         group_ids=draft.group_ids,
     ):
-        estimate.add(recipient.body or draft.body, recipient.destination)
-        count += 1
+        breakdown.recipients += 1
+        if recipient.empty:
+            empty.update(recipient.empty)
+            breakdown.empty_example = breakdown.empty_example or recipient.body
         batch.append(
             Message(
                 workspace_id=broadcast.workspace_id,
@@ -279,20 +406,50 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
             )
         )
         if len(batch) >= INSERT_BATCH:
-            Message.objects.bulk_create(batch)
-            batch = []
-    Message.objects.bulk_create(batch)
-    if count == 0:
+            flush()
+    flush()
+    if breakdown.recipients == 0:
         raise ValidationError("Add at least one recipient.")
+    picked = breakdown.typed + breakdown.contacts + sum(n for _, n in breakdown.groups)
+    breakdown.duplicates = max(0, picked - breakdown.recipients)
+    breakdown.empty_fields = dict(empty.most_common())
     Broadcast.objects.filter(pk=broadcast.pk).update(
-        recipient_count=count, estimated_credits=estimate.credits
+        recipient_count=breakdown.recipients,
+        estimated_credits=estimate.credits,
+        recipients_spec=asdict(breakdown),
     )
-    broadcast.recipient_count, broadcast.estimated_credits = count, estimate.credits
+    broadcast.recipient_count, broadcast.estimated_credits = breakdown.recipients, estimate.credits
+    broadcast.recipients_spec = asdict(breakdown)
 
 
 def cached_balance(workspace: Workspace) -> Decimal | None:
     connection = GatewayConnection.objects.for_workspace(workspace).first()
     return connection.balance if connection else None
+
+
+def sending_blocker(workspace: Workspace) -> str | None:
+    """Why this workspace cannot send at all (no gateway, a token the gateway refused, a URL the
+    operator no longer allows, a suspension), in words; None when it can."""
+    if workspace.is_suspended:
+        return _("This workspace is suspended: sending is stopped.")
+    connection = GatewayConnection.objects.for_workspace(workspace).first()
+    if connection is None or not connection.token:
+        return _("No gateway account is connected to this workspace yet.")
+    if not api_url_allowed(connection.effective_api_url):
+        return _("The workspace's gateway URL is no longer allowed on this portal.")
+    if connection.check_state == CheckState.FAILED and _refused_token(connection.check_error):
+        return _("The gateway refused this workspace's token: %(error)s") % {
+            "error": connection.check_error
+        }
+    return None
+
+
+def _refused_token(check_error: str) -> bool:
+    code, _sep, _rest = check_error.partition(":")
+    try:
+        return isinstance(error_for_code(int(code)), AuthenticationError)
+    except ValueError:
+        return False
 
 
 def check_affordable(broadcast: Broadcast) -> None:
@@ -315,8 +472,8 @@ def broadcast_confirm(*, broadcast: Broadcast, user: User | None, request=None) 
     from ..tasks import broadcast_dispatch_task
 
     workspace = broadcast.workspace
-    if workspace.is_suspended:
-        raise ValidationError("This workspace is suspended: sending is stopped.")
+    if (blocker := sending_blocker(workspace)) is not None:
+        raise ValidationError(blocker)
     if broadcast.kind == BroadcastKind.DIRECT:
         check_affordable(broadcast)
     now = timezone.now()

@@ -156,7 +156,9 @@ def test_a_scheduled_send_that_cannot_be_paid_for_fails_with_a_reason_and_an_ema
     assert not SandboxMessage.objects.exists()
 
 
-def test_a_scheduled_broadcast_can_be_edited_before_it_is_due(client_for, workspace, sender):
+def test_a_scheduled_broadcast_can_be_edited_before_it_is_due(
+    client_for, workspace, sender, gateway
+):
     later = timezone.localtime(timezone.now() + timedelta(hours=2))
     compose_post(client_for(sender), workspace, schedule_at=later.strftime("%Y-%m-%dT%H:%M"))
     broadcast = Broadcast.objects.get()
@@ -275,7 +277,7 @@ def edit(client, workspace, broadcast, later, **data):  # noqa: ANN001, ANN003, 
     return client.post(url(workspace, "broadcast_edit", broadcast_id=broadcast.public_id), payload)
 
 
-def test_an_edit_keeps_to_the_approved_sender_ids(client_for, workspace, sender):
+def test_an_edit_keeps_to_the_approved_sender_ids(client_for, workspace, sender, gateway):
     SenderID.objects.create(workspace=workspace, value="Acme", is_default=True)
     broadcast, later = schedule_one(client_for(sender), workspace)
     response = edit(client_for(sender), workspace, broadcast, later, source="Other")
@@ -284,7 +286,7 @@ def test_an_edit_keeps_to_the_approved_sender_ids(client_for, workspace, sender)
     assert broadcast.source == "Acme" and broadcast.body == "Hello"
 
 
-def test_an_edit_re_personalises_and_re_estimates(client_for, workspace, sender):
+def test_an_edit_re_personalises_and_re_estimates(client_for, workspace, sender, gateway):
     from contacts.models import Contact
 
     ann = Contact.objects.create(workspace=workspace, number=uk(150), name="Ann")
