@@ -146,8 +146,11 @@ def _apply(message, word, now, changed, events, sent=None, delivered=None) -> in
     final = apply_status(message, word, now, sent_at=sent, delivered_at=delivered)
     changed.append(message)
     if word != before:
+        # The history says when it happened, as the detail does, not when the sweep learnt it.
+        at = (message.delivered_at or message.failed_at) if final else None
+        at = at or (message.sent_at if word == "Sent" else None) or now
         events.append(
-            MessageEvent(message=message, state=message.state, gateway_status=word, at=now)
+            MessageEvent(message=message, state=message.state, gateway_status=word, at=at)
         )
     return int(final)
 

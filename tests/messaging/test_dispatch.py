@@ -1,5 +1,7 @@
 """Dispatch to the sandbox over HTTP: results per recipient, failures, faults, exactly once."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -176,3 +178,13 @@ def test_a_run_that_sent_refreshes_the_balance_and_one_that_sent_nothing_does_no
     Broadcast.objects.filter(pk=broadcast.pk).update(status="sending")  # a parallel run's view
     send(broadcast)
     assert GatewayConnection.objects.get(pk=connection.pk).balance == 1  # no CheckCredits call
+
+
+def test_the_delivered_time_is_the_same_in_the_detail_and_in_the_history(gateway, compose):
+    broadcast = send(compose([uk(27)]))
+    sweep_at = timezone.now() + timedelta(hours=1)  # the sweep learns it long after
+    tracking.track_workspace(workspace=broadcast.workspace, now=sweep_at)
+    message = broadcast.messages.get()
+    delivered = message.events.get(gateway_status="Delivered")
+    assert message.delivered_at is not None and message.delivered_at < sweep_at
+    assert delivered.at == message.delivered_at
