@@ -67,7 +67,10 @@ def test_a_send_goes_through_the_worker(gateway, compose, celery_worker, wait_fo
 def test_killing_the_worker_mid_send_sends_each_recipient_exactly_once(
     gateway, compose, celery_worker, wait_for
 ):
-    celery_worker.configure(MESSAGING_BATCH_SIZE="10")
+    # A lease of 3 s: the killed run's rows come into doubt soon after the kill.
+    celery_worker.configure(
+        MESSAGING_BATCH_SIZE="10", TEXTCONNECT_TIMEOUT="1", MESSAGING_RUN_LEASE_SECONDS="3"
+    )
     set_faults(gateway, latency_before=0.05)  # every call takes a little while
     numbers = many(500)
     broadcast = compose(numbers)
