@@ -128,8 +128,16 @@ def test_a_user_of_no_workspace_reads_no_token(client_for, django_user_model, ac
 # --- The controls: members see their own account, staff see every one ---------------------
 
 
-def test_a_viewer_of_the_workspace_sees_its_account(client_for, viewer, acme_sandbox):
-    client = client_for(viewer)
+def test_a_viewer_of_the_workspace_reads_no_token_of_its_account(
+    client_for, viewer, acme_sandbox
+):
+    """A viewer (or a sender) could send through the API with the token: only the owner sees it."""
+    page = client_for(viewer).get(reverse("sandbox:accounts")).content.decode()
+    assert _secrets_in(page, acme_sandbox, ACME_AUTH) == []
+
+
+def test_the_owner_of_the_workspace_sees_its_account(client_for, owner, acme_sandbox):
+    client = client_for(owner)
     assert acme_sandbox.token in client.get(reverse("sandbox:accounts")).content.decode()
     page = client.get(reverse("sandbox:inbound", args=[acme_sandbox.pk])).content.decode()
     assert ACME_AUTH in page
