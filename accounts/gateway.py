@@ -1,11 +1,15 @@
 """The one door from the portal to the gateway: a textconnect.Client built for a workspace."""
 
+import logging
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 import textconnect
 
 from .models import GatewayConnection, Workspace
+
+log = logging.getLogger(__name__)
 
 
 class GatewayNotConnected(Exception):
@@ -65,6 +69,10 @@ def error_summary(exc: textconnect.TextConnectError) -> tuple[int | None, str]:
 def transport_text(exc: textconnect.TransportError) -> str:
     """What happened to a call that got no usable answer, in words: unreachable is not the same
     as reached-and-failed."""
+    if isinstance(exc, textconnect.UnexpectedAnswer):
+        # Its text holds a sample of whatever the server answered: for the operator's log only.
+        log.warning("gateway: unexpected answer: %s", exc.text)
+        return _("The gateway gave an unexpected answer.")
     status = exc.status_code
     if status is not None and status >= 500:
         return _("The gateway was reached but answered with a server error (HTTP %(status)s).") % {

@@ -16,7 +16,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from textconnect import parsing
 from textconnect._version import __version__
 from textconnect.deadline import Deadline, DeadlineAdapter
-from textconnect.errors import TextConnectError, TransportError
+from textconnect.errors import TextConnectError, TransportError, UnexpectedAnswer
 from textconnect.limits import (
     API_DATETIME_FORMAT,
     MAX_ALPHANUMERIC_SOURCE,
@@ -411,7 +411,8 @@ class Client:
             )
         text = _decode(response)
         if text.lstrip().startswith("<"):
-            raise TransportError(f"{action}: answer is markup, not an API answer")
+            sample = text.strip()[:120].replace("\n", "\\n")
+            raise UnexpectedAnswer(f"{action}: answer is markup, not an API answer: {sample!r}")
         return text
 
     def _transport_error(self, action: str, exc: requests.RequestException) -> TransportError:

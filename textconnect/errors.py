@@ -131,13 +131,24 @@ class TransportError(TextConnectError):
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_transport, (self.text, self.may_have_reached, self.status_code))
+        return (
+            _rebuild_transport,
+            (self.text, self.may_have_reached, self.status_code, type(self)),
+        )
+
+
+class UnexpectedAnswer(TransportError):
+    """The gateway answered, but not as the API documents (markup, an unknown word): the text
+    holds a sample of the answer, for logs only; show people that the answer was unexpected."""
 
 
 def _rebuild_transport(
-    text: str, may_have_reached: bool, status_code: int | None
+    text: str,
+    may_have_reached: bool,
+    status_code: int | None,
+    cls: type[TransportError] = TransportError,
 ) -> TransportError:
-    return TransportError(text, may_have_reached=may_have_reached, status_code=status_code)
+    return cls(text, may_have_reached=may_have_reached, status_code=status_code)
 
 
 # The four groups.

@@ -18,7 +18,12 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from textconnect.errors import TextConnectError, TransportError, error_for_code
+from textconnect.errors import (
+    TextConnectError,
+    TransportError,
+    UnexpectedAnswer,
+    error_for_code,
+)
 from textconnect.limits import (
     API_DATETIME_FORMAT,
     INBOUND_DATETIME_FORMAT,
@@ -64,9 +69,9 @@ def is_code(value: str) -> bool:
     return _CODE.fullmatch(value.strip()) is not None
 
 
-def _unexpected(what: str, text: str) -> TransportError:
+def _unexpected(what: str, text: str) -> UnexpectedAnswer:
     sample = text[:80].replace("\n", "\\n")
-    return TransportError(f"unexpected answer to {what}: {sample!r}")
+    return UnexpectedAnswer(f"unexpected answer to {what}: {sample!r}")
 
 
 def error_in(text: str) -> TextConnectError | None:

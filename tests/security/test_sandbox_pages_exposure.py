@@ -128,9 +128,7 @@ def test_a_user_of_no_workspace_reads_no_token(client_for, django_user_model, ac
 # --- The controls: members see their own account, staff see every one ---------------------
 
 
-def test_a_viewer_of_the_workspace_reads_no_token_of_its_account(
-    client_for, viewer, acme_sandbox
-):
+def test_a_viewer_of_the_workspace_reads_no_token_of_its_account(client_for, viewer, acme_sandbox):
     """A viewer (or a sender) could send through the API with the token: only the owner sees it."""
     page = client_for(viewer).get(reverse("sandbox:accounts")).content.decode()
     assert _secrets_in(page, acme_sandbox, ACME_AUTH) == []
