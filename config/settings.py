@@ -222,6 +222,11 @@ if not _EMAIL_URL:
         "(e.g. smtp+tls://user:password@smtp.example.com:587)."
     )
 MAILERS = {"default": _mailer(env.email_url_config(_EMAIL_URL))}
+if DEBUG and MAILERS["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    # Printed decoded (links whole) and kept for the mailbox page at /dev/mail/ (config/devmail.py).
+    MAILERS["default"] = {"BACKEND": "config.devmail.DevMailBackend"}
+DEV_MAIL_DIR = VAR_DIR / "mail"
+DEV_MAIL_KEEP = 200
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Text-Connect Portal <portal@localhost>")
 
 # --- Security -------------------------------------------------------------------------------------

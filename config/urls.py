@@ -26,5 +26,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+if settings.DEBUG:  # development mail, never in production (config/devmail.py)
+    urlpatterns.append(path("dev/mail/", include("config.devmail")))
+
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("sandbox.urls")))
