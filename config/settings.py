@@ -414,8 +414,18 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     # The dev server's request lines without query strings (inbound texts and auth travel there).
-    "filters": {"no_query_strings": {"()": "config.log_filters.NoQueryStrings"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_query_strings": {"()": "config.log_filters.NoQueryStrings"},
+        "client_errors": {"()": "config.log_filters.ClientErrorsWithoutTraceback"},
+    },
+    # A refused request (403, 400) is one line, without the exception's traceback.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},

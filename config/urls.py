@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 
+from .favicon import favicon
 from .health import healthz
 
 workspace_patterns = [
@@ -20,6 +21,7 @@ workspace_patterns = [
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("inbound/", include("inbound.endpoint_urls")),
     path("w/<slug:slug>/", include(workspace_patterns)),
