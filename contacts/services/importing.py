@@ -95,12 +95,11 @@ def _head(uploaded: UploadedFile) -> bytes:
 
 
 def import_preview(contact_import: ContactImport) -> list[csvread.Record]:
-    """The first records of the stored file, as the job will read them (blank lines left out)."""
+    """The first records of the stored file, as the job will read them."""
     with default_storage.open(contact_import.file.name, "rb") as raw:
         sample = raw.read(csvread.SAMPLE_BYTES)
     csvread.check_text(sample, contact_import.encoding)
-    found = csvread.head_records(sample, contact_import.encoding, contact_import.delimiter)
-    return [record for record in found if not _is_blank(record)]
+    return csvread.head_records(sample, contact_import.encoding, contact_import.delimiter)
 
 
 def guess_mapping(workspace: Workspace, header: list[str], has_header: bool) -> list[str]:
@@ -368,11 +367,13 @@ def import_check(
     checks: list[RowCheck] = []
     rows: list[tuple[RowCheck, Row]] = []
     for index, record in enumerate(records):
+        if index == 0 and has_header:  # the first record, as the run takes it
+            checks.append(RowCheck(record.line, record.fields, result="Header"))
+            continue
+        if _is_blank(record):
+            continue
         check = RowCheck(record.line, record.fields)
         checks.append(check)
-        if index == 0 and has_header:
-            check.result = "Header"
-            continue
         outcome = parse_row(record, plan, country)
         if isinstance(outcome, Row):
             rows.append((check, outcome))

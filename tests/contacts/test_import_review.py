@@ -148,6 +148,25 @@ def test_the_preview_and_the_import_give_every_row_the_same_verdict(
     assert {i.line: i.result for i in job.issues.all()} == previewed
 
 
+def test_the_preview_takes_the_first_record_as_the_header_as_the_run_does(
+    client_for, workspace, sender, run_import
+):
+    data = b"\nName,Mobile\nAnn,07700900101\n"  # a blank first line is the "header"
+    client = client_for(sender)
+    job = upload(client, workspace, data)
+    form = {
+        "check": "1",
+        "has_header": "on",
+        "policy": "refuse",
+        "col_0": "name",
+        "col_1": "number",
+    }
+    checks = client.post(url(workspace, "import", import_id=job.public_id), form).context["checks"]
+    ran = run_import(workspace, data, ["name", "number"], has_header=True)
+    assert [(c.line, c.result) for c in checks] == [(1, "Header"), (2, "Failed"), (3, "")]
+    assert [(i.line, i.result) for i in ran.issues.all()] == [(2, "Failed")]
+
+
 def test_checking_again_with_another_mapping_updates_the_marks(client_for, workspace, sender):
     client = client_for(sender)
     job = upload(client, workspace, b"Mobile,Name\n07700900101,Ann\n")
