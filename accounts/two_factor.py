@@ -1,8 +1,11 @@
-"""Login with throttling and an optional TOTP second step; turning two-factor on and off."""
+"""Login with throttling and an optional TOTP second step (or a recovery code); turning
+two-factor on and off, and making new recovery codes."""
 
 import base64
+import math
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import qrcode
@@ -24,12 +27,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import recovery_codes
 from .audit import audit_record
 from .forms import LoginForm
 from .services.members import user_sessions_end_others
@@ -68,17 +76,66 @@ def confirmed_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
-def verify_code(device: TOTPDevice, code: str) -> tuple[bool, bool]:
-    """Check a code against the device, under a row lock; returns (verified, throttled).
+@dataclass(frozen=True)
+class CodeCheck:
+    """What became of a code: the device that verified it, or, while the codes are locked, when
+    they unlock (`just_locked`: this wrong code locked them; otherwise it was not checked)."""
 
-    A throttled device is not asked at all, so waiting out django-otp's back-off is enough.
+    device: Device | None = None
+    locked_until: datetime | None = None
+    just_locked: bool = False
+
+
+def lock_end(device: TOTPDevice) -> datetime | None:
+    """When the codes unlock after TWO_FACTOR_MAX_WRONG_CODES wrong ones in a row (the TOTP
+    device counts wrong codes of both kinds); each further wrong one doubles the wait."""
+    over = device.throttling_failure_count - settings.TWO_FACTOR_MAX_WRONG_CODES
+    if over < 0 or device.throttling_failure_timestamp is None:
+        return None
+    seconds = settings.TWO_FACTOR_LOCKOUT_SECONDS * 2 ** min(over, 6)
+    return device.throttling_failure_timestamp + timedelta(seconds=seconds)
+
+
+def verify_code(device: TOTPDevice, code: str, *, recovery: bool = False) -> CodeCheck:
+    """Check a 6-digit code (or, with `recovery`, a recovery code) under a row lock on the TOTP
+    device, so that concurrent tries are counted one by one and a code is used once.
+
+    During a lock-out the code is not checked at all, and not counted.
     """
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        allowed, _ = device.verify_is_allowed()
-        if not allowed:
-            return False, True
-        return device.verify_token(code), False
+        end = lock_end(device)
+        if end is not None and end > timezone.now():
+            return CodeCheck(locked_until=end)
+        verified: Device | None = None
+        if code.isdigit() and len(code) == 6:
+            verified = device if device.verify_token(code) else None  # counts the wrong ones
+        else:
+            if recovery:
+                verified = recovery_codes.recovery_code_use(user=device.user, typed=code)
+            if verified is None:
+                device.throttle_increment()
+            else:
+                device.throttle_reset()
+        if verified is not None:
+            return CodeCheck(device=verified)
+        end = lock_end(device)
+        return CodeCheck(locked_until=end, just_locked=end is not None)
+
+
+def minutes_until(moment: datetime) -> int:
+    return max(1, math.ceil((moment - timezone.now()).total_seconds() / 60))
+
+
+def locked_message(moment: datetime) -> str:
+    minutes = minutes_until(moment)
+    return ngettext(
+        "Too many wrong codes in a row. Codes are not accepted for %(minutes)s minute; "
+        "then try again.",
+        "Too many wrong codes in a row. Codes are not accepted for %(minutes)s minutes; "
+        "then try again.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def qr_code_data_uri(text: str) -> str:
@@ -113,12 +170,40 @@ class CodeForm(forms.Form):
         return self.cleaned_data["code"].strip()
 
 
-class DisableForm(forms.Form):
+class LoginCodeForm(forms.Form):
+    """The login's second step: a 6-digit code from the app, or a recovery code."""
+
+    code = forms.CharField(
+        label=gettext_lazy("6-digit code, or a recovery code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        digits = code.replace(" ", "")
+        if digits.isdigit() and len(digits) == 6:
+            return digits
+        if recovery_codes.looks_like_a_code(code):
+            return code
+        raise forms.ValidationError(
+            _("Enter the 6 digits your app shows, or one of your recovery codes.")
+        )
+
+
+class SecretForm(forms.Form):
+    """A current code or the password, to confirm it is the user."""
+
     secret = forms.CharField(
-        label="Current 6-digit code or your password",
+        label=gettext_lazy("Current 6-digit code or your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class DisableForm(SecretForm):
     confirm = forms.BooleanField(
         label="I understand my account will be protected by my password alone.",
         error_messages={"required": "Tick the box to confirm."},
@@ -134,7 +219,6 @@ def _pending_start(request: HttpRequest, user: Any, next_url: str) -> None:
         "auth_hash": user.get_session_auth_hash(),
         "next": next_url,
         "expires": time.time() + settings.TWO_FACTOR_PENDING_SECONDS,
-        "wrong_codes": 0,
     }
 
 
@@ -183,14 +267,21 @@ def admin_login(request: HttpRequest, extra_context: dict | None = None) -> Http
 
 
 # --- Login: second step (the code) ---------------------------------------------------------------
-def _too_many_wrong_codes(request: HttpRequest, user: Any) -> HttpResponse:
-    """Drop the pending login; it counts as one failed login towards the account's lock-out."""
-    request.session.pop(PENDING_SESSION_KEY, None)
+def _locked_out_now(request: HttpRequest, user: Any, check: CodeCheck) -> None:
+    """The wrong code that locked the codes: audited, and one failed login towards the account's
+    lock-out, so that someone with the password cannot go on guessing codes from one place."""
     user_login_failed.send(
         sender=__name__, credentials={"username": user.get_username()}, request=request
     )
-    messages.error(request, "Too many wrong codes. Log in again to get a new try.")
-    return redirect("accounts:login")
+    device = confirmed_device(user)
+    seconds = (check.locked_until - device.throttling_failure_timestamp).total_seconds()
+    audit_record(
+        "two_factor_locked",
+        request=request,
+        actor=user,
+        seconds=round(seconds),
+        wrong_codes=device.throttling_failure_count,
+    )
 
 
 @sensitive_post_parameters()
@@ -204,34 +295,57 @@ def two_factor_login(request: HttpRequest) -> HttpResponse:
     device = confirmed_device(user) if user else None
     if device is None:
         request.session.pop(PENDING_SESSION_KEY, None)
-        messages.info(request, "Your login timed out. Please log in again.")
+        messages.info(request, _("Your login timed out. Please log in again."))
         return redirect("accounts:login")
-    form = CodeForm(request.POST or None)
+    form = LoginCodeForm(request.POST or None)
+    locked_until = lock_end(device)
     if request.method == "POST" and form.is_valid():
-        verified, throttled = verify_code(device, form.cleaned_data["code"])
-        if verified:
-            request.session.pop(PENDING_SESSION_KEY, None)
-            auth_login(request, user, backend=pending["backend"])
-            otp_login(request, device)
-            return redirect(pending["next"])
-        if throttled:
-            form.add_error("code", "Too many wrong codes in a row. Wait a few seconds, then retry.")
-        else:
-            pending["wrong_codes"] += 1
-            request.session[PENDING_SESSION_KEY] = pending
+        check = verify_code(device, form.cleaned_data["code"], recovery=True)
+        if check.device is not None:
+            return _two_factor_logged_in(request, user, pending, check.device)
+        locked_until = check.locked_until
+        if check.locked_until is None or check.just_locked:  # a wrong code, counted
             audit_record("two_factor_failed", request=request, actor=user, step="login")
-            if pending["wrong_codes"] >= settings.TWO_FACTOR_MAX_WRONG_CODES:
-                return _too_many_wrong_codes(request, user)
-            form.add_error("code", "That code is not right. Check your app and try again.")
-    return render(request, "accounts/two_factor_login.html", {"form": form})
+        if check.just_locked:
+            _locked_out_now(request, user, check)
+        if check.locked_until is None:
+            form.add_error("code", _("That code is not right. Check your app and try again."))
+    locked = locked_until is not None and locked_until > timezone.now()
+    context = {"form": form, "locked": locked_message(locked_until) if locked else ""}
+    status = 429 if locked and request.method == "POST" else 200
+    return render(request, "accounts/two_factor_login.html", context, status=status)
+
+
+def _two_factor_logged_in(
+    request: HttpRequest, user: Any, pending: dict, device: Device
+) -> HttpResponse:
+    request.session.pop(PENDING_SESSION_KEY, None)
+    auth_login(request, user, backend=pending["backend"])
+    otp_login(request, device)
+    if isinstance(device, StaticDevice):
+        left = recovery_codes.recovery_codes_left(user=user)
+        audit_record("two_factor_recovery_code_used", request=request, actor=user, left=left)
+        messages.warning(
+            request,
+            ngettext(
+                "You logged in with a recovery code: %(left)s is left.",
+                "You logged in with a recovery code: %(left)s are left.",
+                left,
+            )
+            % {"left": left},
+        )
+    return redirect(pending["next"])
 
 
 # --- Status, enrolment and removal ----------------------------------------------------------------
 @login_required
 def two_factor_status(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "accounts/two_factor_status.html", {"device": confirmed_device(request.user)}
-    )
+    device = confirmed_device(request.user)
+    context = {
+        "device": device,
+        "codes_left": recovery_codes.recovery_codes_left(user=request.user) if device else 0,
+    }
+    return render(request, "accounts/two_factor_status.html", context)
 
 
 @login_required
@@ -240,7 +354,7 @@ def two_factor_status(request: HttpRequest) -> HttpResponse:
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     """Show a new key as a QR code and as text; only a correct code confirms the device."""
     if confirmed_device(request.user) is not None:
-        messages.info(request, "Two-factor authentication is already on.")
+        messages.info(request, _("Two-factor authentication is already on."))
         return redirect("accounts:two_factor")
     device = TOTPDevice.objects.devices_for_user(request.user, confirmed=False).first()
     if device is None:
@@ -249,15 +363,16 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         )
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        verified, throttled = verify_code(device, form.cleaned_data["code"])
-        if verified:
+        check = verify_code(device, form.cleaned_data["code"])
+        if check.device is not None:
             return _enrol_confirm(request, device)
-        audit_record("two_factor_failed", request=request, step="enrol")
+        if check.locked_until is None or check.just_locked:
+            audit_record("two_factor_failed", request=request, step="enrol")
         form.add_error(
             "code",
-            "Too many wrong codes in a row. Wait a few seconds, then retry."
-            if throttled
-            else "That code is not right. Check the time on your phone and try the next code.",
+            locked_message(check.locked_until)
+            if check.locked_until
+            else _("That code is not right. Check the time on your phone and try the next code."),
         )
     context = {
         "form": form,
@@ -272,12 +387,50 @@ def _enrol_confirm(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+    codes = recovery_codes.recovery_codes_replace(user=request.user)
     # Sessions opened with the password alone (perhaps by someone else) end here.
     user_sessions_end_others(request=request)
     otp_login(request, device)
-    audit_record("two_factor_enabled", request=request, obj=device, other_sessions_ended=True)
-    messages.success(request, "Two-factor authentication is on. You will need a code to log in.")
-    return redirect("accounts:two_factor")
+    audit_record(
+        "two_factor_enabled",
+        request=request,
+        obj=device,
+        other_sessions_ended=True,
+        recovery_codes=len(codes),
+    )
+    messages.success(request, _("Two-factor authentication is on. You will need a code to log in."))
+    return _show_codes(request, codes)
+
+
+def _show_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    """The codes, in this one answer only: never stored in clear, never cached."""
+    response = render(request, "accounts/two_factor_recovery_codes.html", {"codes": codes})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Make new recovery codes (the old ones stop working), after a code or the password."""
+    device = confirmed_device(request.user)
+    if device is None:
+        return redirect("accounts:two_factor")
+    form = SecretForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        method = _secret_check(request, device, form.cleaned_data["secret"])
+        if method:
+            codes = recovery_codes.recovery_codes_replace(user=request.user)
+            audit_record(
+                "two_factor_recovery_codes_created", request=request, confirmed_with=method
+            )
+            messages.success(request, _("New recovery codes made: the old ones no longer work."))
+            return _show_codes(request, codes)
+        form.add_error("secret", _("That is neither a current code nor your password."))
+    context = {"form": form, "codes_left": recovery_codes.recovery_codes_left(user=request.user)}
+    return render(request, "accounts/two_factor_recovery_codes_new.html", context)
 
 
 @login_required
@@ -291,24 +444,25 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:two_factor")
     form = DisableForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        method = _disable_check(request, device, form.cleaned_data["secret"])
+        method = _secret_check(request, device, form.cleaned_data["secret"])
         if method:
             TOTPDevice.objects.filter(user=request.user).delete()
+            recovery_codes.recovery_codes_delete(user=request.user)
             audit_record("two_factor_disabled", request=request, confirmed_with=method)
-            messages.success(request, "Two-factor authentication is off.")
+            messages.success(request, _("Two-factor authentication is off."))
             return redirect("accounts:two_factor")
-        form.add_error("secret", "That is neither a current code nor your password.")
+        form.add_error("secret", _("That is neither a current code nor your password."))
     return render(request, "accounts/two_factor_disable.html", {"form": form})
 
 
-def _disable_check(request: HttpRequest, device: TOTPDevice, secret: str) -> str | None:
+def _secret_check(request: HttpRequest, device: TOTPDevice, secret: str) -> str | None:
     """Which proof the secret is ("code" or "password"), or None.
 
-    Six digits are a code (passwords cannot be all digits); anything else goes through
-    authenticate(), so wrong passwords count towards the lock-out like on the login page.
+    Six digits are a code (passwords cannot be all digits), checked like at login (a wrong one
+    counts towards the codes' lock-out); anything else goes through authenticate(), so wrong
+    passwords count towards the lock-out like on the login page.
     """
     if secret.isdigit() and len(secret) == 6:
-        verified, _ = verify_code(device, secret)
-        return "code" if verified else None
+        return "code" if verify_code(device, secret).device is not None else None
     user = authenticate(request, username=request.user.get_username(), password=secret)
     return "password" if user is not None and user.pk == request.user.pk else None

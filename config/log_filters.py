@@ -1,4 +1,5 @@
-"""Logging filters: the development server's request lines lose their query strings.
+"""Logging filters: the development server's request lines lose their query strings, and a
+refused request is one line.
 
 The gateway's GET forwarding puts an inbound text and its `auth` value in the query string, and
 `runserver` logs each request line whole; gunicorn's format (config/gunicorn.py) does the same cut.
@@ -23,4 +24,17 @@ class NoQueryStrings(logging.Filter):
             record.args = (without_query(record.args[0]), *record.args[1:])
         elif isinstance(record.msg, str) and not record.args:
             record.msg = without_query(record.msg)
+        return True
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """Django logs a refused request (403 PermissionDenied, 400 BadRequest, a suspicious
+    operation) with its exception's traceback: an ordinary event, not a bug, so one line is
+    enough. Server errors (5xx) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
         return True

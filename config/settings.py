@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "contacts",
     "messaging",
@@ -155,10 +156,16 @@ AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log already
 AXES_LOCKOUT_CALLABLE = "accounts.two_factor.locked_out"
 # Axes has one limit for all its counters, so the wider per-address ceiling is the login view's own.
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
-# TOTP two-factor (django-otp): the pending second step and its wrong-code allowance.
+# TOTP two-factor (django-otp) with recovery codes: the pending second step, and the wrong codes
+# in a row (of either kind) allowed before a lock-out of LOCKOUT seconds, doubled for each wrong
+# code after it. django-otp's own back-off (1, 2, 4 s after every wrong code) is off: it refused
+# the right code typed straight after a wrong one.
 OTP_TOTP_ISSUER = "Text-Connect Portal"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 TWO_FACTOR_PENDING_SECONDS = 300
 TWO_FACTOR_MAX_WRONG_CODES = 5
+TWO_FACTOR_LOCKOUT_SECONDS = 60
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -215,6 +222,11 @@ if not _EMAIL_URL:
         "(e.g. smtp+tls://user:password@smtp.example.com:587)."
     )
 MAILERS = {"default": _mailer(env.email_url_config(_EMAIL_URL))}
+if DEBUG and MAILERS["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    # Printed decoded (links whole) and kept for the mailbox page at /dev/mail/ (config/devmail.py).
+    MAILERS["default"] = {"BACKEND": "config.devmail.DevMailBackend"}
+DEV_MAIL_DIR = VAR_DIR / "mail"
+DEV_MAIL_KEEP = 200
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Text-Connect Portal <portal@localhost>")
 
 # --- Security -------------------------------------------------------------------------------------
@@ -402,8 +414,18 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     # The dev server's request lines without query strings (inbound texts and auth travel there).
-    "filters": {"no_query_strings": {"()": "config.log_filters.NoQueryStrings"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_query_strings": {"()": "config.log_filters.NoQueryStrings"},
+        "client_errors": {"()": "config.log_filters.ClientErrorsWithoutTraceback"},
+    },
+    # A refused request (403, 400) is one line, without the exception's traceback.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},

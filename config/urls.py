@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 
+from .favicon import favicon
 from .health import healthz
 
 workspace_patterns = [
@@ -20,11 +21,15 @@ workspace_patterns = [
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("inbound/", include("inbound.endpoint_urls")),
     path("w/<slug:slug>/", include(workspace_patterns)),
     path("admin/", admin.site.urls),
 ]
+
+if settings.DEBUG:  # development mail, never in production (config/devmail.py)
+    urlpatterns.append(path("dev/mail/", include("config.devmail")))
 
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("sandbox.urls")))

@@ -32,7 +32,7 @@ class GroupAdmin(admin.ModelAdmin):
 
 class IssueInline(admin.TabularInline):
     model = ImportIssue
-    fields = ["line", "result", "reason"]
+    fields = ["line", "result", "reason", "duplicate_of"]
     readonly_fields = fields
     can_delete = False
     max_num = 0

@@ -15,7 +15,10 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
+from accounts.csv_export import safe_cell
+
 SAMPLE_BYTES = 64 * 1024
+PREVIEW_RECORDS = 10
 DELIMITERS = (",", ";", "\t", "|")
 MAX_FIELD_CHARS = 100_000  # a longer cell is a broken file, not a contact
 MAX_COLUMNS = 100
@@ -166,18 +169,37 @@ def records(text: io.TextIOBase, delimiter: str, skip: int = 0) -> Iterator[Reco
         start = end + 1
 
 
+def unguard(cell: str) -> str:
+    """A cell without the quote that an export's formula guard (`safe_cell`) put before it.
+
+    Only a quote the guard would have added goes: one before `=`, `+`, `-`, `@` and the like.
+    Any other leading quote (`'Tis`) is part of the value.
+    """
+    if cell[:1] == "'" and safe_cell(cell[1:]) != cell[1:]:
+        return cell[1:]
+    return cell
+
+
+def head_records(
+    sample: bytes, encoding: str, delimiter: str, limit: int = PREVIEW_RECORDS
+) -> list[Record]:
+    """The first records of a file's first bytes, read as the whole file will be."""
+    found = []
+    for record in records(io.StringIO(decode_sample(sample, encoding), newline=""), delimiter):
+        found.append(record)
+        if len(found) > limit:
+            return found[:limit]  # a record follows, so these are whole
+    if len(sample) >= SAMPLE_BYTES and len(found) > 1:
+        found = found[:-1]  # the sample's end may cut the last one short
+    return found
+
+
 def preview(sample: bytes) -> tuple[str, str, list[list[str]]]:
     """Encoding, delimiter and the first rows of a file's first bytes."""
     encoding = detect_encoding(sample)
     text = check_text(sample, encoding)
     delimiter = detect_delimiter(text)
-    rows = []
-    for record in records(io.StringIO(text), delimiter):
-        if len(rows) >= 6:
-            break
-        rows.append([cell[:200] for cell in record.fields[:MAX_COLUMNS]])
-    if len(sample) >= SAMPLE_BYTES and len(rows) > 1:
-        rows = rows[:-1] if len(rows) < 6 else rows  # a last row may be cut short
+    rows = [record.fields for record in head_records(sample, encoding, delimiter)]
     if not any(any(cell.strip() for cell in row) for row in rows):
         raise UnreadableFile("The file is empty.")
     return encoding, delimiter, rows

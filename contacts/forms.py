@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Workspace
 
@@ -33,7 +34,7 @@ class ContactForm(forms.ModelForm):
     def __init__(self, workspace: Workspace, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.workspace = workspace
-        self.fields["name"].required = True
+        self.fields["name"].help_text = _("Leave it empty to show the contact as its number.")
         self.fields["groups"].queryset = Group.objects.for_workspace(workspace)
         self.fields["number"].help_text = (
             f"Any common format; numbers without a country code are read as "

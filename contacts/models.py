@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Workspace
 from accounts.tenancy import WorkspaceScopedManager
@@ -147,6 +148,7 @@ class ContactImport(models.Model):
     delimiter = models.CharField(max_length=1, default=",")
     has_header = models.BooleanField(default=True)
     mapping = models.JSONField(default=list, blank=True)  # one target per column ("" = ignore)
+    header = models.JSONField(default=list, blank=True)  # the file's header row, for the to-fix CSV
     policy = models.CharField(
         max_length=10, choices=DuplicatePolicy.choices, default=DuplicatePolicy.REFUSE
     )
@@ -199,16 +201,30 @@ class ContactImport(models.Model):
         return min(99, int(100 * self.bytes_done / self.size)) if self.size else 0
 
 
+class IssueResult(models.TextChoices):
+    """A row's outcome, in the gateway's words."""
+
+    FAILED = "Failed", _("Failed")
+    PARTIAL = "Partial", _("Partial")
+    DUPLICATE_NAME = "Duplicate Name", _("Duplicate name")
+    DUPLICATE_NUMBER = "Duplicate Number", _("Duplicate number")
+
+
 class ImportIssue(models.Model):
-    """A row of an import that failed or was only partly imported, with the gateway-style reason."""
+    """A row of an import that failed, was only partly imported or was a duplicate, with the
+    gateway-style reason."""
 
     contact_import = models.ForeignKey(
         ContactImport, on_delete=models.CASCADE, related_name="issues"
     )
     line = models.PositiveIntegerField()
-    result = models.CharField(max_length=20)  # Failed or Partial, the gateway's words
+    result = models.CharField(max_length=20, choices=IssueResult.choices)
     reason = models.CharField(max_length=300)
     fields = models.JSONField(default=list)  # the row as read, to fix and upload again
+    # For a duplicate: the contact that already has the name or number.
+    duplicate_of = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["line"]

@@ -29,6 +29,7 @@ from .models import (
     GatewayJob,
     Group,
     ImportState,
+    IssueResult,
     JobKind,
     SyncState,
 )
@@ -325,42 +326,81 @@ def import_detail(request: HttpRequest, import_id: UUID) -> HttpResponse:
     job = _import(request, import_id)
     context: dict[str, object] = {"job": job, "can_edit": request.role.at_least(Role.SENDER)}
     if job.state == ImportState.UPLOADED:
-        try:
-            rows = importing.import_preview(job)
-        except (csvread.UnreadableFile, OSError) as exc:
-            rows, context["preview_error"] = [], str(exc)
-        columns = max((len(r) for r in rows), default=0)
-        header = rows[0] if rows else []
-        initial = {"has_header": job.has_header, "policy": job.policy}
-        guesses = importing.guess_mapping(request.workspace, header, job.has_header)
-        initial |= {f"col_{i}": t for i, t in enumerate(guesses)}
-        form = MappingForm(columns, request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                importing.import_start(
-                    contact_import=job,
-                    mapping=form.mapping(),
-                    policy=form.cleaned_data["policy"],
-                    has_header=form.cleaned_data["has_header"],
-                    header=header,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return _to("import", request, import_id=job.public_id)
-        context |= {
-            "form": form,
-            "rows": rows,
-            "column_fields": [form[f"col_{i}"] for i in range(columns)],
-            "header_only": len(rows) == 1 and job.size < csvread.SAMPLE_BYTES,
-        }
+        response = _import_mapping(request, job, context)
+        if response is not None:
+            return response
     else:
-        context["issues"] = job.issues.all()[:200]
+        issues = job.issues.select_related("duplicate_of")
+        context["issues"] = issues[:ISSUES_SHOWN]
         context["issue_count"] = job.issues.count()
+        context["failed_count"] = job.issues.filter(result=IssueResult.FAILED).count()
     template = "contacts/import_detail.html"
-    if request.htmx and request.htmx.target == "import-live":
-        template += "#live"
+    if request.htmx and request.htmx.target in ("import-live", "import-preview"):
+        template += "#live" if request.htmx.target == "import-live" else "#preview"
     return render(request, template, context)
+
+
+ISSUES_SHOWN = 200
+
+
+def _import_mapping(
+    request: HttpRequest, job: ContactImport, context: dict[str, object]
+) -> HttpResponse | None:
+    """The preview with a choice above each column and each row's verdict; POST with `check`
+    only checks the rows again with the choices made, POST without it starts the import."""
+    try:
+        records = importing.import_preview(job)
+    except (csvread.UnreadableFile, OSError) as exc:
+        records, context["preview_error"] = [], str(exc)
+    columns = max((len(r.fields) for r in records), default=0)
+    header = records[0].fields if records else []
+    initial = {"has_header": job.has_header, "policy": job.policy}
+    guesses = importing.guess_mapping(request.workspace, header, job.has_header)
+    initial |= {f"col_{i}": t for i, t in enumerate(guesses)}
+    form = MappingForm(columns, request.POST or None, initial=initial)
+    checking = request.method == "POST" and "check" in request.POST
+    if request.method == "POST" and form.is_valid() and not checking:
+        try:
+            importing.import_start(
+                contact_import=job,
+                mapping=form.mapping(),
+                policy=form.cleaned_data["policy"],
+                has_header=form.cleaned_data["has_header"],
+                header=header,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _to("import", request, import_id=job.public_id)
+    if request.method == "POST" and form.is_valid():
+        choices = (form.mapping(), form.cleaned_data["has_header"], form.cleaned_data["policy"])
+    else:
+        choices = (guesses, job.has_header, job.policy)
+    try:
+        checks = importing.import_check(
+            contact_import=job, records=records, mapping=choices[0], has_header=choices[1],
+            policy=choices[2],
+        )  # fmt: skip
+    except ValidationError as exc:
+        checks, context["check_error"] = [], exc.messages[0]
+    context |= {
+        "form": form,
+        "checks": checks,
+        "check_counts": _check_counts(checks),
+        "column_fields": [form[f"col_{i}"] for i in range(columns)],
+        "header_only": len(records) == 1 and job.size < csvread.SAMPLE_BYTES,
+    }
+    return None
+
+
+def _check_counts(checks: list[importing.RowCheck]) -> dict[str, int]:
+    results = [c.result for c in checks if c.result != "Header"]
+    return {
+        "rows": len(results),
+        "failed": results.count(IssueResult.FAILED),
+        "partial": results.count(IssueResult.PARTIAL),
+        "duplicates": sum(1 for r in results if r.startswith("Duplicate")),
+    }
 
 
 @workspace_view(Role.SENDER)
@@ -376,14 +416,24 @@ def import_resume(request: HttpRequest, import_id: UUID) -> HttpResponse:
 
 @workspace_view(Role.VIEWER)
 def import_issues_csv(request: HttpRequest, import_id: UUID) -> HttpResponse:
-    """The rows to fix, as they were read, with the line and reason first."""
+    """The failed rows as they were read, under the file's header, with the line and the reason
+    last: fix them and upload the file again (the extra columns are ignored)."""
     job = _import(request, import_id)
-    width = max(len(job.mapping), 1)
-    header = ["line", "reason"] + [f"column {i + 1}" for i in range(width)]
+    width = max(len(job.mapping), len(job.header), 1)
+    header = job.header or [_TARGET_HEADERS.get(target, "") for target in job.mapping]
+    header = [*header, *[""] * (width - len(header)), "line", "reason"]
+    failed = job.issues.filter(result=IssueResult.FAILED).iterator(chunk_size=2000)
     rows = (
-        [issue.line, issue.reason, *issue.fields] for issue in job.issues.iterator(chunk_size=2000)
+        [*issue.fields[:width], *[""] * (width - len(issue.fields)), issue.line, issue.reason]
+        for issue in failed
     )
     return csv_response(f"import-{job.public_id}-to-fix.csv", header, rows)
+
+
+# Headers for a file that had none: the words the mapping guesses from (importing.guess_mapping).
+_TARGET_HEADERS = {"name": "name", "number": "number", "email": "email", "group": "group"} | {
+    custom: custom for custom in CUSTOM_FIELDS
+}
 
 
 # -- the gateway's copy -----------------------------------------------------------------------

@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Workspace
 
@@ -41,6 +42,7 @@ from ..models import (
     ImportIssue,
     ImportPreferences,
     ImportState,
+    IssueResult,
     SyncState,
 )
 from ..phone import InvalidNumber, normalise_number
@@ -92,11 +94,12 @@ def _head(uploaded: UploadedFile) -> bytes:
     return sample
 
 
-def import_preview(contact_import: ContactImport) -> list[list[str]]:
-    """The first rows of the stored file, as the job will read them."""
+def import_preview(contact_import: ContactImport) -> list[csvread.Record]:
+    """The first records of the stored file, as the job will read them."""
     with default_storage.open(contact_import.file.name, "rb") as raw:
         sample = raw.read(csvread.SAMPLE_BYTES)
-    return csvread.preview(sample)[2]
+    csvread.check_text(sample, contact_import.encoding)
+    return csvread.head_records(sample, contact_import.encoding, contact_import.delimiter)
 
 
 def guess_mapping(workspace: Workspace, header: list[str], has_header: bool) -> list[str]:
@@ -133,15 +136,15 @@ def _guess(key: str) -> str:
 
 
 def validate_mapping(mapping: list[str]) -> None:
+    """A known target for every column and exactly one number; the name may be left out (a
+    contact without one is shown, and sent to the gateway, as its number)."""
     if any(target not in ("", *TARGETS) for target in mapping):
-        raise ValidationError("Choose a known field for every column.")
+        raise ValidationError(_("Choose a known field for every column."))
     if mapping.count("number") != 1:
-        raise ValidationError("Map exactly one column to the number.")
-    if "name" not in mapping:
-        raise ValidationError("Map at least one column to the name (several are joined).")
+        raise ValidationError(_("Map exactly one column to the number."))
     for single in ("email", *CUSTOM_FIELDS):
         if mapping.count(single) > 1:
-            raise ValidationError(f"Only one column can be the {single}.")
+            raise ValidationError(_("Only one column can be the %(field)s.") % {"field": single})
 
 
 def import_start(
@@ -163,6 +166,7 @@ def import_start(
             mapping=mapping,
             policy=policy,
             has_header=has_header,
+            header=header if has_header else [],
             state=ImportState.QUEUED,
             heartbeat_at=timezone.now(),
         )
@@ -222,7 +226,7 @@ class Row:
     fields: dict[str, str]
     groups: list[str]
     raw: list[str]
-    bad_groups: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was left out: the row is Partial
 
 
 @dataclass
@@ -251,35 +255,41 @@ class Plan:
 
 
 def parse_row(record: csvread.Record, plan: Plan, country: str) -> Row | tuple[str, str]:
-    """A row to write, or ("Failed", reason) in the gateway's words."""
+    """A row to write, or ("Failed", reason) in the gateway's words.
+
+    The one check of a row: the run and the preview both ask it. A bad email or group name
+    does not refuse the row: it is left out and named in the row's warnings (Partial).
+    """
     if record.error:
-        return "Failed", record.error
+        return IssueResult.FAILED, record.error
     cells = record.fields
 
     def cell(index: int | None) -> str:
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        if index is None or index >= len(cells):
+            return ""
+        return csvread.unguard(cells[index]).strip()
 
     name = " ".join(part for part in (cell(i) for i in plan.name) if part)
     raw_number = cell(plan.number)
     email = cell(plan.email)
-    if not name:
-        return "Failed", "No name"
     if len(name) > MAX_NAME:
-        return "Failed", f"Name longer than {MAX_NAME} characters"
+        return IssueResult.FAILED, f"Name longer than {MAX_NAME} characters"
     if not raw_number:
-        return "Failed", "No number"
+        return IssueResult.FAILED, "No number"
     try:
         number = normalise_number(raw_number, country)
     except InvalidNumber:
-        return "Failed", f"Invalid number ({raw_number[:40]})"
-    if email and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
-        return "Failed", f"Invalid email ({email[:60]})"
+        return IssueResult.FAILED, f"Invalid number ({raw_number[:40]})"
     fields = {}
     for custom, index in plan.custom.items():
         value = cell(index)
         if len(value) > MAX_FIELD:
-            return "Failed", f"{custom} longer than {MAX_FIELD} characters"
+            return IssueResult.FAILED, f"{custom} longer than {MAX_FIELD} characters"
         fields[custom] = value
+    warnings = []
+    if email and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
+        warnings.append(f"Invalid email ({email[:60]}): left out")
+        email = ""
     groups, bad = [], []
     for index in plan.groups:
         group = " ".join(cell(index).split())
@@ -287,7 +297,120 @@ def parse_row(record: csvread.Record, plan: Plan, country: str) -> Row | tuple[s
             bad.append(group)
         elif group and group not in groups:
             groups.append(group)
-    return Row(record.line, name, number, email, fields, groups, cells, bad)
+    if bad:
+        names = ", ".join(f"{name[:20]}..." for name in bad)
+        warnings.append(f"Could not add to group ({names}): over {MAX_GROUP_NAME} characters")
+    return Row(record.line, name, number, email, fields, groups, cells, warnings)
+
+
+def _is_blank(record: csvread.Record) -> bool:
+    """Blank lines are not rows."""
+    return not record.error and not any(f.strip() for f in record.fields)
+
+
+# A contact already in the workspace (its id, or the Contact), or an earlier row of the file.
+type Holder = int | Contact | Row | RowCheck
+
+
+def duplicate_of(
+    row: Row, names: dict[str, Holder], numbers: dict[str, Holder]
+) -> tuple[str, Holder] | None:
+    """The gateway's rule under *refuse*: the name is checked first, then the number. A row
+    without a name has no name to clash with."""
+    if row.name and (holder := names.get(row.name)) is not None:
+        return IssueResult.DUPLICATE_NAME, holder
+    if (holder := numbers.get(row.number)) is not None:
+        return IssueResult.DUPLICATE_NUMBER, holder
+    return None
+
+
+def _claim(row: Row, names: dict[str, Holder], numbers: dict[str, Holder], holder: Holder) -> None:
+    if row.name:
+        names[row.name] = holder
+    numbers[row.number] = holder
+
+
+def duplicate_reason(kind: str, row: Row) -> str:
+    if kind == IssueResult.DUPLICATE_NAME:
+        return f"“{row.name}” is already in your contacts"
+    return f"{row.number} is already in your contacts"
+
+
+# -- the preview's checks ---------------------------------------------------------------------
+
+
+@dataclass
+class RowCheck:
+    """What the run will do with one previewed record: result "" (imported), "Header", or an
+    issue's result, with the reasons and, for a duplicate, whom it duplicates."""
+
+    line: int
+    cells: list[str]
+    result: str = ""
+    reasons: list[str] = field(default_factory=list)
+    duplicate_of: Contact | None = None
+    duplicate_line: int | None = None
+
+
+def import_check(
+    *,
+    contact_import: ContactImport,
+    records: list[csvread.Record],
+    mapping: list[str],
+    has_header: bool,
+    policy: str,
+) -> list[RowCheck]:
+    """The verdict on each previewed record, by the run's own checks (parse_row, duplicate_of)."""
+    validate_mapping(mapping)
+    plan = Plan.of(mapping)
+    country = contact_import.workspace.default_country or "GB"
+    checks: list[RowCheck] = []
+    rows: list[tuple[RowCheck, Row]] = []
+    for index, record in enumerate(records):
+        if index == 0 and has_header:  # the first record, as the run takes it
+            checks.append(RowCheck(record.line, record.fields, result="Header"))
+            continue
+        if _is_blank(record):
+            continue
+        check = RowCheck(record.line, record.fields)
+        checks.append(check)
+        outcome = parse_row(record, plan, country)
+        if isinstance(outcome, Row):
+            rows.append((check, outcome))
+            check.reasons = list(outcome.warnings)
+            check.result = IssueResult.PARTIAL if outcome.warnings else ""
+        else:
+            check.result, check.reasons = outcome[0], [outcome[1]]
+    if policy != DuplicatePolicy.ALLOW and rows:
+        _check_duplicates(contact_import.workspace, rows, policy)
+    return checks
+
+
+def _check_duplicates(workspace: Workspace, rows: list[tuple[RowCheck, Row]], policy: str) -> None:
+    contacts = Contact.objects.for_workspace(workspace)
+    by_number = {c.number: c for c in contacts.filter(number__in={r.number for __, r in rows})}
+    if policy == DuplicatePolicy.OVERWRITE:
+        for check, row in rows:
+            if (contact := by_number.get(row.number)) is not None:
+                check.duplicate_of = contact
+                check.reasons.append(f"Overwrites {contact}")
+        return
+    by_name = {c.name: c for c in contacts.filter(name__in={r.name for __, r in rows if r.name})}
+    names: dict[str, Holder] = dict(by_name)
+    numbers: dict[str, Holder] = dict(by_number)
+    for check, row in rows:
+        found = duplicate_of(row, names, numbers)
+        if found is None:
+            _claim(row, names, numbers, check)
+            continue
+        check.result, holder = found
+        if isinstance(holder, RowCheck):
+            value = f"“{row.name}”" if check.result == IssueResult.DUPLICATE_NAME else row.number
+            check.reasons = [f"{value} is already on line {holder.line}"]
+            check.duplicate_line = holder.line
+        else:
+            check.reasons = [duplicate_reason(check.result, row)]
+            check.duplicate_of = holder
 
 
 def import_run(*, import_id: int) -> None:
@@ -331,8 +454,8 @@ def _run(job: ContactImport) -> None:
                 last_line = record.end_line
                 if consumed == 1 and job.has_header:
                     continue
-                if not record.error and not any(f.strip() for f in record.fields):
-                    continue  # blank lines are not rows
+                if _is_blank(record):
+                    continue
                 pending.append((record.line, parse_row(record, plan, country), record.fields))
                 if len(pending) >= CHUNK_ROWS:
                     sink.write(pending, consumed, last_line, _position(raw))
@@ -423,18 +546,22 @@ class ChunkWriter:
                 issues.append(self._issue(line, outcome[0], outcome[1], raw))
         with transaction.atomic():
             new, updates, dupes, folded = self._sort(rows)
-            counts["duplicates"] = dupes
+            counts["duplicates"] = len(dupes)
             created = self._insert(new)
             self._update(updates)
             counts["created"] = len(new)
             counts["updated"] = sum(len(ids) for _, ids in updates) + folded
             self._memberships(list(zip(new, created, strict=True)), updates)
+            made = {id(row): pk for row, pk in zip(new, created, strict=True)}
+            for row, kind, holder in dupes:
+                pk = made[id(holder)] if isinstance(holder, Row) else holder
+                reason = duplicate_reason(kind, row)
+                issues.append(self._issue(row.line, kind, reason, row.raw, duplicate_of=pk))
             for row in new + [row for row, _ in updates]:
-                if row.bad_groups:
+                if row.warnings:
                     counts["partial"] += 1
-                    names = ", ".join(f"{name[:20]}..." for name in row.bad_groups)
-                    reason = f"Could not add to group ({names}): over {MAX_GROUP_NAME} characters"
-                    issues.append(self._issue(row.line, "Partial", reason, row.raw))
+                    reason = "; ".join(row.warnings)
+                    issues.append(self._issue(row.line, IssueResult.PARTIAL, reason, row.raw))
             self._issues(issues)
             self._progress(counts, consumed, last_line, position, final)
         connection.queries_log.clear()  # with DEBUG on, a long job must not keep every query
@@ -450,18 +577,24 @@ class ChunkWriter:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Contact._meta.db_table}")
 
-    def _issue(self, line: int, result: str, reason: str, raw: list[str]) -> ImportIssue:
+    def _issue(
+        self, line: int, result: str, reason: str, raw: list[str], duplicate_of: int | None = None
+    ) -> ImportIssue:
         kept = [cell[:300] for cell in raw[:20]]
         return ImportIssue(
-            contact_import=self.job, line=line, result=result, reason=reason[:300], fields=kept
-        )
+            contact_import=self.job, line=line, result=result, reason=reason[:300], fields=kept,
+            duplicate_of_id=duplicate_of,
+        )  # fmt: skip
 
-    def _sort(self, rows: list[Row]) -> tuple[list[Row], list[tuple[Row, list[int]]], int, int]:
+    def _sort(
+        self, rows: list[Row]
+    ) -> tuple[list[Row], list[tuple[Row, list[int]]], list[tuple[Row, str, Holder]], int]:
         """Apply the duplicate policy: rows to create, rows that overwrite existing contacts,
-        duplicates refused, and rows overwritten by a later row of the same chunk."""
+        duplicates refused (with the contact id or earlier row they duplicate), and the number
+        of rows overwritten by a later row of the same chunk."""
         policy = self.job.policy
         if policy == DuplicatePolicy.ALLOW:
-            return rows, [], 0, 0
+            return rows, [], [], 0
         contacts = Contact.objects.for_workspace(self.workspace)
         numbers = {row.number for row in rows}
         if policy == DuplicatePolicy.OVERWRITE:
@@ -473,27 +606,28 @@ class ChunkWriter:
                 latest[row.number] = row
             new = [row for row in latest.values() if row.number not in existing]
             updates = [(latest[n], ids) for n, ids in existing.items() if n in latest]
-            return new, updates, 0, len(rows) - len(latest)
-        names = {row.name for row in rows}
+            return new, updates, [], len(rows) - len(latest)
+        names = {row.name for row in rows if row.name}
         taken_names, taken_numbers = self._taken(contacts, names, numbers)
-        new, dupes = [], 0
-        for row in rows:  # the gateway checks the name first, then the number
-            if row.name in taken_names or row.number in taken_numbers:
-                dupes += 1
+        new, dupes = [], []
+        for row in rows:
+            found = duplicate_of(row, taken_names, taken_numbers)
+            if found is not None:
+                dupes.append((row, *found))
                 continue
-            taken_names.add(row.name)
-            taken_numbers.add(row.number)
+            _claim(row, taken_names, taken_numbers, row)
             new.append(row)
         return new, [], dupes, 0
 
     def _taken(
         self, contacts: QuerySet[Contact], names: set[str], numbers: set[str]
-    ) -> tuple[set[str], set[str]]:
-        """Which of these names and numbers the workspace already has."""
+    ) -> tuple[dict[str, Holder], dict[str, Holder]]:
+        """Which of these names and numbers the workspace already has, and a contact's id for
+        each."""
         if not self.postgres:
             return (
-                set(contacts.filter(name__in=names).values_list("name", flat=True)),
-                set(contacts.filter(number__in=numbers).values_list("number", flat=True)),
+                dict(contacts.filter(name__in=names).values_list("name", "pk")),
+                dict(contacts.filter(number__in=numbers).values_list("number", "pk")),
             )
         return self._probe("name", names), self._probe("number", numbers)
 
@@ -509,17 +643,20 @@ class ChunkWriter:
             cursor.execute(sql, [list(numbers), self.workspace.pk])
             return cursor.fetchall()
 
-    def _probe(self, column: str, values: set[str]) -> set[str]:
-        """One index look-up per value. An IN list of thousands makes the planner scan every
-        contact of the workspace once the table has grown, so each chunk would cost more than
-        the last; a LATERAL look-up with LIMIT 1 cannot be turned into that scan."""
+    def _probe(self, column: str, values: set[str]) -> dict[str, Holder]:
+        """One index look-up per value, giving a contact's id for each value found. An IN list
+        of thousands makes the planner scan every contact of the workspace once the table has
+        grown, so each chunk would cost more than the last; a LATERAL look-up with LIMIT 1
+        cannot be turned into that scan."""
+        if not values:
+            return {}
         sql = (
-            "SELECT k.v FROM unnest(%s::text[]) AS k(v), LATERAL (SELECT 1 FROM "  # noqa: S608
+            "SELECT k.v, h.id FROM unnest(%s::text[]) AS k(v), LATERAL (SELECT id FROM "  # noqa: S608
             f"{Contact._meta.db_table} c WHERE c.workspace_id = %s AND c.{column} = k.v LIMIT 1) h"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [list(values), self.workspace.pk])
-            return {v for (v,) in cursor.fetchall()}
+            return dict(cursor.fetchall())
 
     def _issues(self, issues: list[ImportIssue]) -> None:
         if not issues:
@@ -528,12 +665,14 @@ class ChunkWriter:
             ImportIssue.objects.bulk_create(issues, batch_size=1000)
             return
         table = ImportIssue._meta.db_table
-        sql = f"COPY {table} (contact_import_id, line, result, reason, fields) FROM STDIN"
+        columns = "contact_import_id, line, result, reason, fields, duplicate_of_id"
+        sql = f"COPY {table} ({columns}) FROM STDIN"
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             for issue in issues:
                 copy.write_row(
-                    (self.job.pk, issue.line, issue.result, issue.reason, json.dumps(issue.fields))
-                )
+                    (self.job.pk, issue.line, issue.result, issue.reason,
+                     json.dumps(issue.fields), issue.duplicate_of_id)
+                )  # fmt: skip
 
     def _insert(self, rows: list[Row]) -> list[int]:
         if not rows:

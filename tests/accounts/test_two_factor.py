@@ -1,10 +1,12 @@
 """Optional TOTP two-factor: enrolment, the second login step, its wrong-code limit, disabling."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -16,12 +18,6 @@ from ..factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 EMAIL = "ann@example.com"
-
-
-@pytest.fixture(autouse=True)
-def _no_device_back_off(settings) -> None:
-    """django-otp waits 1, 2, 4… seconds after each wrong code; one test turns it back on."""
-    settings.OTP_TOTP_THROTTLE_FACTOR = 0
 
 
 @pytest.fixture
@@ -83,7 +79,7 @@ def test_enrolment_with_a_valid_code_confirms_the_device(client_for, user):
     device = TOTPDevice.objects.get(user=user)
     response = client.post(reverse("accounts:two_factor_enrol"), {"code": code_for(device)})
     device.refresh_from_db()
-    assert response.url == reverse("accounts:two_factor")
+    assert response.status_code == 200  # the recovery codes, shown once
     assert device.confirmed
     assert AuditEvent.objects.filter(action="two_factor_enabled", actor=user).count() == 1
     assert "On" in client.get(reverse("accounts:two_factor")).content.decode()
@@ -160,35 +156,83 @@ def test_a_wrong_code_is_refused_and_audited(client, device):
     assert event.actor == device.user
 
 
-def test_after_too_many_wrong_codes_the_user_starts_over(client, device, settings):
+def test_the_right_code_right_after_a_wrong_one_logs_in(client, device):
+    log_in(client)
+    assert "not right" in enter_code(client, wrong_code_for(device)).content.decode()
+    response = enter_code(client, code_for(device))
+    assert response.url == reverse("home")
+    assert is_logged_in(client)
+
+
+def test_four_wrong_codes_in_a_row_are_allowed(client, device, settings):
+    assert settings.TWO_FACTOR_MAX_WRONG_CODES == 5
     log_in(client)
     wrong = wrong_code_for(device)
-    for _ in range(settings.TWO_FACTOR_MAX_WRONG_CODES - 1):
-        assert enter_code(client, wrong).status_code == 200
+    for _ in range(4):
+        assert "not right" in enter_code(client, wrong).context["form"].errors["code"][0]
+    assert enter_code(client, code_for(device)).url == reverse("home")
+
+
+def test_the_fifth_wrong_code_in_a_row_locks_the_codes_for_a_minute(client, device):
+    log_in(client)
+    wrong = wrong_code_for(device)
+    for _ in range(4):
+        enter_code(client, wrong)
     response = enter_code(client, wrong)
-    assert response.url == reverse("accounts:login")
-    assert PENDING_SESSION_KEY not in client.session
-    assert enter_code(client, code_for(device)).url == reverse("accounts:login")
-    assert not is_logged_in(client)
+    assert response.status_code == 429
+    assert "Too many wrong codes in a row" in response.content.decode()
+    assert "1 minute" in response.content.decode()
+    refused = enter_code(client, code_for(device))  # not checked, not counted
+    assert refused.status_code == 429 and not is_logged_in(client)
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 5
+    assert PENDING_SESSION_KEY in client.session  # no need to start again from the password
 
 
-def test_too_many_wrong_codes_count_as_one_failed_login(client, device, settings):
+def test_after_the_lock_out_the_right_code_logs_in(client, device):
+    log_in(client)
+    wrong = wrong_code_for(device)
+    for _ in range(5):
+        enter_code(client, wrong)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=61)
+    )
+    assert enter_code(client, code_for(device)).url == reverse("home")
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+def test_each_wrong_code_after_a_lock_out_locks_twice_as_long(client, device):
+    log_in(client)
+    wrong = wrong_code_for(device)
+    for _ in range(5):
+        enter_code(client, wrong)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=61)
+    )
+    response = enter_code(client, wrong)
+    assert response.status_code == 429 and "2 minutes" in response.content.decode()
+
+
+def test_wrong_codes_count_in_a_row_across_logins(client, device):
+    wrong = wrong_code_for(device)
+    log_in(client)
+    for _ in range(3):
+        enter_code(client, wrong)
+    client.post(reverse("accounts:login"), {"username": EMAIL, "password": PASSWORD})
+    enter_code(client, wrong)
+    assert enter_code(client, wrong).status_code == 429
+
+
+def test_a_lock_out_counts_as_one_failed_login_and_is_audited(client, device, settings):
     log_in(client)
     wrong = wrong_code_for(device)
     for _ in range(settings.TWO_FACTOR_MAX_WRONG_CODES):
         enter_code(client, wrong)
     assert AccessAttempt.objects.get(username=EMAIL).failures_since_start == 1
     assert AuditEvent.objects.filter(action="two_factor_failed").count() == 5
-
-
-def test_a_code_right_after_a_wrong_one_waits_for_the_device_back_off(client, device, settings):
-    settings.OTP_TOTP_THROTTLE_FACTOR = 60
-    log_in(client)
-    enter_code(client, wrong_code_for(device))
-    response = enter_code(client, code_for(device))
-    assert "Wait" in response.context["form"].errors["code"][0]
-    assert not is_logged_in(client)
-    assert AuditEvent.objects.filter(action="two_factor_failed").count() == 1
+    locked = AuditEvent.objects.get(action="two_factor_locked")
+    assert (locked.actor, locked.detail) == (device.user, {"seconds": 60, "wrong_codes": 5})
 
 
 def test_the_pending_login_expires(client, device):

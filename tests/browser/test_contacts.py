@@ -24,15 +24,28 @@ def test_upload_map_watch_and_see_the_result(
     page.get_by_role("button", name="Upload and preview").click()
     page.get_by_role("heading", name="Match the columns").wait_for()
     assert page.input_value("#id_col_0") == "number"  # guessed from the header
-    page.select_option("#id_col_1", "name")
-    page.select_option("#id_col_2", "field1")
-    page.get_by_role("button", name="Import").click()
+    first_row = page.locator("#import-preview tbody tr").nth(1)
+    assert first_row.locator("td").nth(1).inner_text() == "Yes"
+    page.select_option("#id_col_0", "email")  # no number now: the rows are checked again
+    page.get_by_text("Map exactly one column to the number.").wait_for()
+    page.focus("#id_col_0")
+    page.keyboard.press("ArrowUp")  # back to "number", by keyboard
+    page.get_by_text("0 will fail").wait_for()
+    assert page.evaluate("document.activeElement.id") == "id_col_0"  # the swap keeps the focus
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.select_option("#id_col_2", "field1")
+    page.wait_for_timeout(100)  # htmx settles the swap; a screenshot meanwhile would leave a style
+    page.screenshot(path=tmp_path / "preview.png", full_page=True)
+    page.get_by_role("button", name="Import", exact=True).click()
     page.locator("#import-live progress").wait_for()
     page.screenshot(path=tmp_path / "progress.png", full_page=True)
     page.get_by_role("heading", name="Done").wait_for(timeout=60_000)
-    page.get_by_text("30002 : Invalid number (garbage)").wait_for()
+    failed = page.locator("table.import-issues tr", has_text="Invalid number (garbage)")
+    assert failed.locator("td").first.inner_text() == "30002"
+    duplicate = page.locator("table.import-issues tr", has_text="Duplicate number")
+    assert duplicate.get_by_role("link").inner_text() == "Person 1 (+447700900001)"
     page.screenshot(path=tmp_path / "result.png", full_page=True)
-    assert "2 rows to fix" in page.content()
+    assert "2 rows not imported as they were" in page.content()
     assert Contact.objects.filter(workspace=workspace).count() == 30_000
     assert Contact.objects.filter(field1="York").count() == 30_000
     assert page.console_errors == []

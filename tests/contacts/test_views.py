@@ -50,7 +50,7 @@ def test_the_form_normalises_the_number(client_for, workspace, sender, eager_tas
 
 def test_the_form_shows_errors_inline(client_for, workspace, sender):
     make(workspace, "Ann", "+447700900123")
-    response = client_for(sender).post(url(workspace, "new"), {"name": "", "number": "12"})
+    response = client_for(sender).post(url(workspace, "new"), {"name": "x" * 201, "number": "12"})
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="id_name_error"' in page and 'id="id_number_error"' in page
@@ -158,7 +158,7 @@ def test_upload_map_and_import(
     job = ContactImport.objects.get()
     assert response.url == url(workspace, "import", import_id=job.public_id)
     page = client.get(response.url)
-    assert page.context["rows"][0] == ["Name", "Mobile", "Group"]
+    assert page.context["checks"][0].cells == ["Name", "Mobile", "Group"]
     form = {
         "has_header": "on",
         "policy": "refuse",
@@ -225,7 +225,10 @@ def test_the_rows_to_fix_download_as_csv(client_for, workspace, sender, run_impo
     job = run_import(workspace, b"Ann,07700900101\n,07700900102\nCid,nope\n")
     response = client_for(sender).get(url(workspace, "import_issues", import_id=job.public_id))
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[1:] == ["2,No name,,07700900102", "3,Invalid number (nope),Cid,nope"]
+    assert lines == [
+        "name,number,email,group,group,group,line,reason",
+        "Cid,nope,,,,,3,Invalid number (nope)",
+    ]
 
 
 def test_htmx_searches_get_only_the_results(client_for, workspace, viewer):
