@@ -5,6 +5,8 @@
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
+# Test processes (pytest-xdist): tests that start workers, browsers or servers run in one of them.
+TEST_PROCESSES ?= 2
 
 install:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -30,7 +32,7 @@ test: lint
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)/0} \
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)/1} \
 	SANDBOX_ENABLED=true \
-	$(UV) run pytest $(PYTEST_ARGS)
+	$(UV) run pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 bench: install
 	bash scripts/ensure-test-services.sh

@@ -1,5 +1,7 @@
 """Shared fixtures: a workspace with one member per role, and an outsider in a second workspace."""
 
+import os
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -16,6 +18,38 @@ from config.celery import app as celery_app
 from .factories import MembershipFactory, UserFactory, WorkspaceFactory
 
 pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.worker"]
+
+# Tests that start processes, browsers or a live gateway of their own run one after another on one
+# pytest-xdist worker (`make test` runs two); the rest are shared out.
+SERIAL_MARKERS = {"worker", "browser"}
+SERIAL_FOLDERS = {"sqlite", "browser"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist every worker process gets Redis databases of its own, as it gets a test
+    database of its own: a cache cleared or a queue purged by one never touches the other."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    from django.conf import settings
+
+    index = int(worker.removeprefix("gw"))
+    for name, base in (("CELERY_BROKER_URL", 10), ("REDIS_URL", 11)):
+        url = os.environ.get(name, "")
+        if re.search(r"^redis://.*/\d+$", url):
+            url = re.sub(r"/\d+$", f"/{base + 2 * index}", url)
+            os.environ[name] = url  # for the workers and servers the tests start
+            setattr(settings, name, url)
+    if settings.REDIS_URL.startswith("redis://"):
+        settings.CACHES["default"]["LOCATION"] = settings.REDIS_URL
+    celery_app.conf.broker_url = settings.CELERY_BROKER_URL
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.parent.name
+        if SERIAL_MARKERS & {m.name for m in item.iter_markers()} or folder in SERIAL_FOLDERS:
+            item.add_marker(pytest.mark.xdist_group("serial"))
 
 
 @pytest.fixture
