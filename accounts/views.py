@@ -13,10 +13,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from . import ratelimit
-from .forms import SignUpFinishForm, SignUpForm, WorkspaceForm
+from . import ratelimit, regions
+from .forms import SignUpFinishForm, SignUpForm, WorkspaceNewForm
 from .models import Invitation, Membership, User
 from .services import invitation_accept, user_sign_up, workspace_create
+from .services.members import workspace_settings_suggested
 from .services.signup import SignUpRequest, signup_request_mail, signup_token_read
 
 
@@ -60,6 +61,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 workspace_name=form.cleaned_data["workspace_name"],
                 next_url=_safe_next(request, next_url),
+                time_zone=form.cleaned_data["browser_time_zone"],
             )
             signup_request_mail(request=request, signup=signup_request)
         return render(request, "accounts/signup_sent.html", {"email": email})
@@ -84,6 +86,7 @@ def signup_finish(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 name=signup_request.name,
                 workspace_name=signup_request.workspace_name,
+                time_zone=signup_request.time_zone,
             )
         except IntegrityError:  # the same link followed twice at once
             return render(request, "accounts/signup_finish.html", {"used": True}, status=410)
@@ -114,7 +117,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def workspace_new(request: HttpRequest) -> HttpResponse:
-    form = WorkspaceForm(request.POST or None)
+    suggested = workspace_settings_suggested(
+        user=request.user, last_slug=request.session.get("last_workspace", "")
+    )
+    form = WorkspaceNewForm(
+        request.POST or None,
+        initial=suggested or regions.settings_for_time_zone(""),
+        follow_browser=suggested is None,
+    )
     if request.method == "POST" and form.is_valid():
         workspace = workspace_create(
             name=form.cleaned_data["name"],
