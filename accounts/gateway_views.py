@@ -6,15 +6,23 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .access import workspace_view
 from .csv_export import csv_response
 from .forms import GatewayForm
 from .models import AuditEvent, GatewayConnection
+from .models.gateway import CheckState
 from .roles import Role
-from .services.gateway import GatewayChangeRefused, gateway_check_start, gateway_connect
+from .services.gateway import (
+    GatewayChangeRefused,
+    TokenRefused,
+    gateway_check_start,
+    gateway_connect,
+)
 
 
 def _connection(request: HttpRequest) -> GatewayConnection | None:
@@ -52,11 +60,19 @@ def gateway_settings(request: HttpRequest) -> HttpResponse:
                 is_admin_account=form.cleaned_data["is_admin_account"],
                 low_balance_threshold=form.cleaned_data["low_balance_threshold"],
             )
+        except TokenRefused as exc:
+            form.add_error("token", str(exc))
         except GatewayChangeRefused as exc:
             form.add_error(None, str(exc))
         else:
-            gateway_check_start(workspace=request.workspace)
-            messages.success(request, "Gateway settings saved. Testing the connection…")
+            if connection.check_state == CheckState.OK and connection.balance is not None:
+                messages.success(
+                    request,
+                    _("Token checked and saved: the account has %(balance)s credits.")
+                    % {"balance": floatformat(connection.balance, "-2")},
+                )
+            else:
+                messages.success(request, _("Gateway settings saved."))
             return redirect("accounts_ws:gateway", slug=request.workspace.slug)
     context = {"form": form, "connection": connection, "is_owner": is_owner}
     return render(request, "accounts/gateway.html", context)

@@ -6,15 +6,15 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from accounts.models import Membership
-from tests.browser.conftest import browser, log_in, sign_up  # noqa: F401  (the browser fixture)
 
 from ..factories import UserFactory
+from .conftest import log_in, sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def paris_page(browser: Browser) -> Iterator[Page]:  # noqa: F811
+def paris_page(browser: Browser) -> Iterator[Page]:
     """A browser whose clock says Paris."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, timezone_id="Europe/Paris"
