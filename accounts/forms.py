@@ -80,6 +80,30 @@ class SignUpFinishForm(forms.Form):
         return password
 
 
+class InvitationSignUpForm(forms.Form):
+    """Signing up from an invitation: the invited email (shown, not editable: the link proved
+    it), a name and a password. No workspace: the invitation's is joined."""
+
+    name = forms.CharField(max_length=150, label=_("Your name"))
+    email = forms.EmailField(label=_("Email address"), disabled=True, required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def __init__(self, *args: object, email: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.fields["email"].initial = email
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        probe = User(email=self.email, name=self.cleaned_data.get("name", ""))
+        password_validation.validate_password(password, probe)
+        return password
+
+
 class WorkspaceForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=_time_zone_choices, label=_("Time zone"))
     default_country = forms.ChoiceField(

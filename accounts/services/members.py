@@ -75,6 +75,18 @@ def user_sign_up(
     return user
 
 
+@transaction.atomic
+def user_sign_up_invited(
+    *, invitation: Invitation, name: str, password: str, request: HttpRequest
+) -> Membership:
+    """The account of an invited person, made from the invitation link (which proved the
+    address): the invited email, a member of the inviting workspace, and no workspace of its
+    own. Nothing is made if the invitation was used meanwhile (ValidationError) or the address
+    has an account already (IntegrityError)."""
+    user = User.objects.create_user(email=invitation.email, password=password, name=name)
+    return invitation_accept(invitation=invitation, user=user, request=request)
+
+
 def invitation_create(
     *, request: HttpRequest, workspace: Workspace, email: str, role: Role
 ) -> Invitation:
