@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from . import sandbox_gateway
 from .models import Membership
 from .roles import Role
 
@@ -57,4 +58,5 @@ def workspace_nav(request: HttpRequest) -> dict:
         "role_can_admin": request.role.at_least(Role.ADMIN),
         "nav_items": _nav(request),
         "switcher_memberships": switcher,
+        "sandbox_url": sandbox_gateway.pages_url(),  # development only
     }

@@ -4,13 +4,14 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from . import sandbox_gateway
 from .access import workspace_view
 from .csv_export import csv_response
 from .forms import GatewayForm
@@ -74,8 +75,37 @@ def gateway_settings(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Gateway settings saved."))
             return redirect("accounts_ws:gateway", slug=request.workspace.slug)
-    context = {"form": form, "connection": connection, "is_owner": is_owner}
+    context = {
+        "form": form,
+        "connection": connection,
+        "is_owner": is_owner,
+        "sandbox_offered": is_owner and sandbox_gateway.enabled(),
+        "sandbox_credits": sandbox_gateway.SANDBOX_CREDITS,
+        "sandbox_account_url": sandbox_gateway.account_page_url(connection),
+    }
     return render(request, "accounts/gateway.html", context)
+
+
+@workspace_view(Role.OWNER)
+@require_POST
+def gateway_sandbox(request: HttpRequest) -> HttpResponse:
+    """Development only: a sandbox account with credits and a VMN, connected in one click."""
+    if not sandbox_gateway.enabled():
+        raise Http404("The sandbox is not available on this portal.")
+    try:
+        connection = sandbox_gateway.sandbox_connect(request=request)
+    except GatewayChangeRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "Connected to a new sandbox account with %(balance)s credits and a virtual "
+                "number whose texts arrive in the inbox."
+            )
+            % {"balance": floatformat(connection.balance, "-2")},
+        )
+    return redirect("accounts_ws:gateway", slug=request.workspace.slug)
 
 
 @workspace_view(Role.ADMIN)

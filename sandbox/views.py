@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from . import inbound, sending, services, workers
 from .access import account_for, require_staff, visible_accounts
-from .forms import AccountForm, FaultsForm, TextInForm
+from .forms import AccountForm, FaultsForm, TextInForm, VmnForm
 from .models import Faults, SandboxAccount
 
 MESSAGES_SHOWN = 300
@@ -86,8 +86,27 @@ def account_book(request: HttpRequest, pk: int) -> HttpResponse:
 def account_inbound(request: HttpRequest, pk: int) -> HttpResponse:
     workers.resume_due()
     account = account_for(request, pk)
-    form = TextInForm(request.POST or None, account=account)
-    if request.method == "POST" and form.is_valid():
+    adding = request.method == "POST" and "add_vmn" in request.POST
+    form = TextInForm(
+        request.POST if request.method == "POST" and not adding else None, account=account
+    )
+    vmn_form = VmnForm(request.POST if adding else None)
+    if adding and vmn_form.is_valid():
+        data = vmn_form.cleaned_data
+        try:
+            vmn = services.vmn_add(
+                account,
+                data["number"],
+                forward_url=data["forward_url"],
+                forward_method=data["forward_method"],
+                forward_auth=data["forward_auth"],
+            )
+        except services.VmnTaken as exc:
+            vmn_form.add_error("number", str(exc))
+        else:
+            flash.success(request, f"VMN {vmn.number} added.")
+            return redirect("sandbox:inbound", pk=account.pk)
+    if request.method == "POST" and not adding and form.is_valid():
         try:
             message = inbound.receive(
                 to=form.cleaned_data["vmn"],
@@ -104,6 +123,7 @@ def account_inbound(request: HttpRequest, pk: int) -> HttpResponse:
         "account": account,
         "tab": "inbound",
         "form": form,
+        "vmn_form": vmn_form,
         "vmns": account.vmns.select_related("linked_list"),
         "received": received.order_by("-pk")[:100],
     }
