@@ -152,3 +152,21 @@ def sandbox_connect(
         vmn=number if forwarding else "",
     )
     return connection
+
+
+def handset_text(*, to: str, sender: str, text: str) -> None:
+    """A handset texts a sandbox VMN; the sandbox forwards it as the gateway would."""
+    if not enabled():
+        raise SandboxUnavailable(_("The sandbox is not available on this portal."))
+    from sandbox import inbound
+
+    inbound.receive(to=to, sender=sender, text=text)
+
+
+def sandbox_idle(timeout: float) -> bool:
+    """Wait until the sandbox's own threads (forwarding, background sends) are done."""
+    if not enabled():
+        return True
+    from sandbox import workers
+
+    return workers.wait_idle(timeout)
