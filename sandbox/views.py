@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import inbound, sending, services, workers
 from .access import account_for, require_staff, visible_accounts
@@ -101,10 +102,10 @@ def account_inbound(request: HttpRequest, pk: int) -> HttpResponse:
                 forward_method=data["forward_method"],
                 forward_auth=data["forward_auth"],
             )
-        except services.VmnTaken as exc:
-            vmn_form.add_error("number", str(exc))
+        except services.VmnTaken:  # taken since the form looked
+            vmn_form.add_error("number", _("That VMN belongs to an account already."))
         else:
-            flash.success(request, f"VMN {vmn.number} added.")
+            flash.success(request, _("VMN %(number)s added.") % {"number": vmn.number})
             return redirect("sandbox:inbound", pk=account.pk)
     if request.method == "POST" and not adding and form.is_valid():
         try:
