@@ -16,7 +16,6 @@ from .access import workspace_view
 from .csv_export import csv_response
 from .forms import GatewayForm
 from .models import AuditEvent, GatewayConnection
-from .models.gateway import CheckState
 from .roles import Role
 from .services.gateway import (
     GatewayChangeRefused,
@@ -54,7 +53,7 @@ def gateway_settings(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            connection = gateway_connect(
+            saved = gateway_connect(
                 request=request,
                 token=form.cleaned_data.get("token", ""),
                 api_url=form.cleaned_data.get("api_url"),
@@ -66,14 +65,15 @@ def gateway_settings(request: HttpRequest) -> HttpResponse:
         except GatewayChangeRefused as exc:
             form.add_error(None, str(exc))
         else:
-            if connection.check_state == CheckState.OK and connection.balance is not None:
+            if saved.token_checked:
                 messages.success(
                     request,
                     _("Token checked and saved: the account has %(balance)s credits.")
-                    % {"balance": floatformat(connection.balance, "-2")},
+                    % {"balance": floatformat(saved.connection.balance, "-2")},
                 )
-            else:
-                messages.success(request, _("Gateway settings saved."))
+            else:  # the threshold may have changed: the balance is read again against it
+                gateway_check_start(workspace=request.workspace)
+                messages.success(request, _("Gateway settings saved. Checking the balance…"))
             return redirect("accounts_ws:gateway", slug=request.workspace.slug)
     context = {
         "form": form,

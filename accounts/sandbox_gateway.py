@@ -131,7 +131,7 @@ def sandbox_connect(
     )
     url = api_url()
     try:
-        connection = gateway_connect(
+        saved = gateway_connect(
             request=request,
             token=account.token,
             api_url="" if url == settings.TEXTCONNECT_API_URL else url,
@@ -151,7 +151,7 @@ def sandbox_connect(
         credits=str(credits),
         vmn=number if forwarding else "",
     )
-    return connection
+    return saved.connection
 
 
 def handset_text(*, to: str, sender: str, text: str) -> None:

@@ -79,6 +79,12 @@ def token_verify(*, token: str, api_url: str, first: bool) -> Decimal:
     raise TokenRefused(f"{reason} {kept}")
 
 
+@dataclass(frozen=True)
+class GatewaySaved:
+    connection: GatewayConnection
+    token_checked: bool  # a new token was checked and its balance recorded
+
+
 def gateway_connect(
     *,
     request: HttpRequest,
@@ -86,7 +92,7 @@ def gateway_connect(
     api_url: str | None,
     is_admin_account: bool,
     low_balance_threshold: Decimal | None,
-) -> GatewayConnection:
+) -> GatewaySaved:
     """Save the workspace's gateway settings; a blank token keeps the current one and `api_url`
     None keeps the current URL. A new token (or the token at a new URL) is checked with
     CheckCredits first, outside any transaction, and replaces the current one only if the
@@ -126,7 +132,7 @@ def gateway_connect(
             api_url=connection.effective_api_url,
             admin_account=is_admin_account,
         )
-    return connection
+    return GatewaySaved(connection=connection, token_checked=change.token_changed)
 
 
 def gateway_check_start(*, workspace: Workspace) -> None:

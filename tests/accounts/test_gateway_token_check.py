@@ -105,3 +105,17 @@ def test_the_check_has_the_gateway_calls_total_deadline_and_no_retries(
     assert time.monotonic() - started < 3
     assert "token" in response.context["form"].errors
     assert GatewayConnection.objects.get(workspace=workspace).token == working.token
+
+
+def test_a_save_without_a_new_token_checks_no_token_and_says_so(
+    client_for, workspace, owner, working, sandbox_api_url, eager_tasks
+):
+    response = client_for(owner).post(
+        gateway_url(workspace),
+        {"token": "", "api_url": sandbox_api_url, "low_balance_threshold": "50"},
+    )
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert texts == ["Gateway settings saved. Checking the balance…"]
+    connection = GatewayConnection.objects.get(workspace=workspace)
+    assert (connection.low_balance_threshold, connection.token) == (50, working.token)
+    assert not AuditEvent.objects.filter(action="token_changed").exists()
