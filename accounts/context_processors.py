@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from . import sandbox_gateway
 from .models import Membership
 from .roles import Role
 
@@ -58,4 +59,5 @@ def workspace_nav(request: HttpRequest) -> dict:
         "role_is_owner": request.role.at_least(Role.OWNER),
         "nav_items": _nav(request),
         "switcher_memberships": switcher,
+        "sandbox_url": sandbox_gateway.pages_url(),  # development only
     }

@@ -1,25 +1,36 @@
 import uuid
-import zoneinfo
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from . import regions
 from .models import User, Workspace
 from .models.reseller import AccessLevel
 from .roles import Role, invitable_roles
 
-TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
-COUNTRY_CHOICES = sorted(
-    (
-        (region, f"{region} (+{phonenumbers.country_code_for_region(region)})")
-        for region in phonenumbers.SUPPORTED_REGIONS
-    ),
-    key=lambda c: c[0],
-)
+
+class BrowserTimeZoneInput(forms.HiddenInput):
+    """Filled in by static/js/time_zone.js with the browser's time zone (no inline script)."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"data-browser-time-zone": ""})
+
+
+class TimeZoneSelect(forms.Select):
+    """Each zone carries its country, so that static/js/time_zone.js can suggest it."""
+
+    def create_option(self, name, value, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+        option = super().create_option(name, value, *args, **kwargs)
+        if country := regions.country_for_time_zone(str(value)):
+            option["attrs"]["data-country"] = country
+        return option
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(tz, tz) for tz in regions.time_zones()]
 
 
 class LoginForm(AuthenticationForm):
@@ -41,9 +52,15 @@ class SignUpForm(forms.Form):
     workspace_name = forms.CharField(
         max_length=100, label="Workspace name", help_text="Your team or company."
     )
+    browser_time_zone = forms.CharField(required=False, widget=BrowserTimeZoneInput())
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
+
+    def clean_browser_time_zone(self) -> str:
+        """What the browser said, if it names a zone we know; it is only a suggestion."""
+        value = self.cleaned_data["browser_time_zone"].strip()
+        return value if regions.is_time_zone(value) else ""
 
 
 class SignUpFinishForm(forms.Form):
@@ -63,13 +80,58 @@ class SignUpFinishForm(forms.Form):
         return password
 
 
+class InvitationSignUpForm(forms.Form):
+    """Signing up from an invitation: the invited email (shown, not editable: the link proved
+    it), a name and a password. No workspace: the invitation's is joined."""
+
+    name = forms.CharField(max_length=150, label=_("Your name"))
+    email = forms.EmailField(label=_("Email address"), disabled=True, required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def __init__(self, *args: object, email: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.fields["email"].initial = email
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        probe = User(email=self.email, name=self.cleaned_data.get("name", ""))
+        password_validation.validate_password(password, probe)
+        return password
+
+
 class WorkspaceForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
-    default_country = forms.ChoiceField(choices=COUNTRY_CHOICES, label="Default country")
+    time_zone = forms.ChoiceField(choices=_time_zone_choices, label=_("Time zone"))
+    default_country = forms.ChoiceField(
+        choices=regions.country_choices,
+        label=_("Default country"),
+        help_text=_("Numbers typed without a country code are read as this country's."),
+    )
 
     class Meta:
         model = Workspace
         fields = ["name", "time_zone", "default_country"]
+
+
+class WorkspaceNewForm(WorkspaceForm):
+    """A new workspace: its settings start from `initial` (the creator's other workspace). With
+    `follow_browser`, the page's script picks the browser's time zone and its country instead
+    of the fallback, until the person picks one themselves."""
+
+    time_zone = forms.ChoiceField(
+        choices=_time_zone_choices, label=_("Time zone"), widget=TimeZoneSelect
+    )
+
+    def __init__(self, *args: object, follow_browser: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if follow_browser:
+            self.fields["time_zone"].widget.attrs.update(
+                {"data-browser-time-zone": "", "data-country-select": "id_default_country"}
+            )
 
 
 class InviteForm(forms.Form):

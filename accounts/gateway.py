@@ -41,10 +41,14 @@ def client_for(workspace: Workspace, *, timeout: float | None = None) -> textcon
 
 
 def client_for_connection(
-    connection: GatewayConnection, *, timeout: float | None = None
+    connection: GatewayConnection,
+    *,
+    timeout: float | None = None,
+    retry: textconnect.RetryPolicy | None = None,
 ) -> textconnect.Client:
     """A client for the connection, only towards a URL the operator allows (checked at each call,
-    so a URL stored before it left the list never receives the token)."""
+    so a URL stored before it left the list never receives the token). `retry` replaces the
+    client's retries of read-only calls (a person waiting on a page gets one try)."""
     if not api_url_allowed(connection.effective_api_url):
         raise GatewayUrlNotAllowed(
             _(
@@ -56,6 +60,7 @@ def client_for_connection(
         connection.token,
         connection.effective_api_url,
         timeout=timeout or settings.TEXTCONNECT_TIMEOUT,
+        retry=retry,
     )
 
 

@@ -4,17 +4,25 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from . import sandbox_gateway
 from .access import workspace_view
 from .csv_export import csv_response
 from .forms import GatewayForm
 from .models import AuditEvent, GatewayConnection
 from .roles import Role
-from .services.gateway import GatewayChangeRefused, gateway_check_start, gateway_connect
+from .services.gateway import (
+    GatewayChangeRefused,
+    TokenRefused,
+    gateway_check_start,
+    gateway_connect,
+)
 
 
 def _connection(request: HttpRequest) -> GatewayConnection | None:
@@ -45,21 +53,59 @@ def gateway_settings(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            connection = gateway_connect(
+            saved = gateway_connect(
                 request=request,
                 token=form.cleaned_data.get("token", ""),
                 api_url=form.cleaned_data.get("api_url"),
                 is_admin_account=form.cleaned_data["is_admin_account"],
                 low_balance_threshold=form.cleaned_data["low_balance_threshold"],
             )
+        except TokenRefused as exc:
+            form.add_error("token", str(exc))
         except GatewayChangeRefused as exc:
             form.add_error(None, str(exc))
         else:
-            gateway_check_start(workspace=request.workspace)
-            messages.success(request, "Gateway settings saved. Testing the connection…")
+            if saved.token_checked:
+                messages.success(
+                    request,
+                    _("Token checked and saved: the account has %(balance)s credits.")
+                    % {"balance": floatformat(saved.connection.balance, "-2")},
+                )
+            else:  # the threshold may have changed: the balance is read again against it
+                gateway_check_start(workspace=request.workspace)
+                messages.success(request, _("Gateway settings saved. Checking the balance…"))
             return redirect("accounts_ws:gateway", slug=request.workspace.slug)
-    context = {"form": form, "connection": connection, "is_owner": is_owner}
+    context = {
+        "form": form,
+        "connection": connection,
+        "is_owner": is_owner,
+        "sandbox_offered": is_owner and sandbox_gateway.enabled(),
+        "sandbox_credits": sandbox_gateway.SANDBOX_CREDITS,
+        "sandbox_account_url": sandbox_gateway.account_page_url(connection),
+    }
     return render(request, "accounts/gateway.html", context)
+
+
+@workspace_view(Role.OWNER)
+@require_POST
+def gateway_sandbox(request: HttpRequest) -> HttpResponse:
+    """Development only: a sandbox account with credits and a VMN, connected in one click."""
+    if not sandbox_gateway.enabled():
+        raise Http404("The sandbox is not available on this portal.")
+    try:
+        connection = sandbox_gateway.sandbox_connect(request=request)
+    except GatewayChangeRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "Connected to a new sandbox account with %(balance)s credits and a virtual "
+                "number whose texts arrive in the inbox."
+            )
+            % {"balance": floatformat(connection.balance, "-2")},
+        )
+    return redirect("accounts_ws:gateway", slug=request.workspace.slug)
 
 
 @workspace_view(Role.ADMIN)

@@ -8,6 +8,9 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .access import workspace_view
@@ -83,26 +86,52 @@ def child_new(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/reseller/child_new.html", {"form": form})
 
 
-@reseller_view
-def child_detail(request: HttpRequest, child_id: UUID) -> HttpResponse:
+def _child_context(
+    request: HttpRequest, child_id: UUID, transfer_form: TransferForm | None = None
+) -> dict:
     child = get_object_or_404(services.children_with_totals(request.workspace), public_id=child_id)
     in_flight = [EntryState.PENDING, EntryState.SUBMITTING]
-    context = {
+    holding = services.child_holding(child)
+    form = transfer_form or TransferForm()
+    form.fields["quantity"].help_text = _(
+        "The child holds %(held)s credits as far as the portal knows."
+    ) % {"held": floatformat(holding.known, "-2")}
+    announced = None
+    if (entry_id := request.GET.get("entry")) and _is_uuid(entry_id):
+        announced = child.ledger.filter(public_id=entry_id).select_related("child").first()
+    outcome = services.transfer_outcome(announced) if announced else None
+    return {
         "child": child,
         "entries": child.ledger.all()[:50],
         "entries_in_flight": child.ledger.filter(state__in=in_flight).exists(),
-        "transfer_form": TransferForm(),
+        "transfer_form": form,
         "review_form": ChildReviewForm(),
+        "announced": announced,
+        "outcome": outcome,
     }
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@reseller_view
+def child_detail(request: HttpRequest, child_id: UUID) -> HttpResponse:
     template = "accounts/reseller/child_detail.html"
     if request.htmx:
         template += "#live"
-    return render(request, template, context)
+    return render(request, template, _child_context(request, child_id))
 
 
 @reseller_view
 @require_POST
 def child_transfer(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """Queue a transfer and show the child's page, which follows it to its outcome; a transfer
+    refused before any call (a bad quantity, more than the child holds) shows on the form."""
     child = _child(request, child_id)
     form = TransferForm(request.POST)
     if form.is_valid():
@@ -114,18 +143,18 @@ def child_transfer(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
+        except services.TransferRefused as exc:
+            form.add_error("quantity", exc)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            messages.info(
-                request, f"Transfer of {abs(entry.quantity)} credits sent to the gateway."
+            page = reverse(
+                "accounts_reseller:child",
+                kwargs={"slug": request.workspace.slug, "child_id": child.public_id},
             )
-    else:
-        errors = "; ".join(f"{f}: {' '.join(e)}" for f, e in form.errors.items())
-        messages.error(request, f"The transfer was not made. {errors}")
-    return redirect(
-        "accounts_reseller:child", slug=request.workspace.slug, child_id=child.public_id
-    )
+            return redirect(f"{page}?entry={entry.public_id}")
+    context = _child_context(request, child_id, transfer_form=form)
+    return render(request, "accounts/reseller/child_detail.html", context)
 
 
 @reseller_view

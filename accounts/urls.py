@@ -54,4 +54,5 @@ urlpatterns = [
     ),
     path("workspaces/new/", views.workspace_new, name="workspace_new"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("invitations/<str:token>/signup/", views.invitation_signup, name="invitation_signup"),
 ]

@@ -1,5 +1,7 @@
 """Sign up, log in, the home redirect, and accepting invitations."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -9,14 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import ratelimit
-from .forms import SignUpFinishForm, SignUpForm, WorkspaceForm
+from . import ratelimit, regions
+from .forms import InvitationSignUpForm, SignUpFinishForm, SignUpForm, WorkspaceNewForm
 from .models import Invitation, Membership, User
-from .services import invitation_accept, user_sign_up, workspace_create
+from .services import invitation_accept, user_sign_up, user_sign_up_invited, workspace_create
+from .services.members import workspace_settings_suggested
 from .services.signup import SignUpRequest, signup_request_mail, signup_token_read
 
 
@@ -39,6 +43,15 @@ def _safe_next(request: HttpRequest, next_url: str) -> str:
     return next_url if next_url and allowed else ""
 
 
+def _invitation_token(next_url: str) -> str:
+    """The invitation token of an invitation page's address, else ""."""
+    try:
+        match = resolve(urlsplit(next_url).path) if next_url else None
+    except Resolver404:
+        return ""
+    return match.kwargs["token"] if match and match.view_name == "accounts:invitation" else ""
+
+
 def rate_limited(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/rate_limited.html", status=429)
 
@@ -49,6 +62,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     next_url = request.POST.get("next") or request.GET.get("next", "")
+    if invitation_token := _invitation_token(next_url):
+        # Signing up to accept an invitation: its link proved the address; no workspace to name.
+        return redirect("accounts:invitation_signup", token=invitation_token)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not ratelimit.ip_allowed(request, kind="signup"):
@@ -60,6 +76,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 workspace_name=form.cleaned_data["workspace_name"],
                 next_url=_safe_next(request, next_url),
+                time_zone=form.cleaned_data["browser_time_zone"],
             )
             signup_request_mail(request=request, signup=signup_request)
         return render(request, "accounts/signup_sent.html", {"email": email})
@@ -84,6 +101,7 @@ def signup_finish(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 name=signup_request.name,
                 workspace_name=signup_request.workspace_name,
+                time_zone=signup_request.time_zone,
             )
         except IntegrityError:  # the same link followed twice at once
             return render(request, "accounts/signup_finish.html", {"used": True}, status=410)
@@ -114,7 +132,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def workspace_new(request: HttpRequest) -> HttpResponse:
-    form = WorkspaceForm(request.POST or None)
+    suggested = workspace_settings_suggested(
+        user=request.user, last_slug=request.session.get("last_workspace", "")
+    )
+    form = WorkspaceNewForm(
+        request.POST or None,
+        initial=suggested or regions.settings_for_time_zone(""),
+        follow_browser=suggested is None,
+    )
     if request.method == "POST" and form.is_valid():
         workspace = workspace_create(
             name=form.cleaned_data["name"],
@@ -127,14 +152,19 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/workspace_new.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """Show an invitation and let the invited person accept it."""
+def _invitation(token: str) -> Invitation:
     invite = (
         Invitation.objects.select_related("workspace", "invited_by").filter(token=token).first()
     )
     if invite is None:
         raise Http404("This invitation link is not valid.")
+    return invite
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Show an invitation and let the invited person accept it."""
+    invite = _invitation(token)
     context = {"invitation": invite, "next": reverse("accounts:invitation", args=[token])}
     if not invite.is_usable:
         return render(
@@ -154,3 +184,51 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, f"You joined {membership.workspace.name}.")
         return redirect("reporting:dashboard", slug=membership.workspace.slug)
     return render(request, "accounts/invitation.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
+    """Create the invited person's account from the invitation link and join its workspace: the
+    link was mailed to the invited address, so there is no second mail to confirm it."""
+    invite = _invitation(token)
+    if request.user.is_authenticated:
+        return redirect("accounts:invitation", token=token)
+    context: dict = {"invitation": invite}
+    if not invite.is_usable:
+        return render(
+            request, "accounts/invitation_signup.html", {**context, "unusable": True}, status=410
+        )
+    if User.objects.filter(email__iexact=invite.email).exists():
+        return render(
+            request, "accounts/invitation_signup.html", {**context, "has_account": True}, status=409
+        )
+    form = InvitationSignUpForm(request.POST or None, email=invite.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = user_sign_up_invited(
+                invitation=invite,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password"],
+                request=request,
+            )
+        except ValidationError:  # accepted meanwhile (the same link used twice at once)
+            return render(
+                request,
+                "accounts/invitation_signup.html",
+                {**context, "unusable": True},
+                status=410,
+            )
+        except IntegrityError:  # an account for the address was made meanwhile
+            return render(
+                request,
+                "accounts/invitation_signup.html",
+                {**context, "has_account": True},
+                status=409,
+            )
+        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Welcome! You joined %(workspace)s.") % {"workspace": membership.workspace.name},
+        )
+        return redirect("reporting:dashboard", slug=membership.workspace.slug)
+    return render(request, "accounts/invitation_signup.html", {**context, "form": form})

@@ -13,6 +13,7 @@ urlpatterns = [
     path("gateway/", gateway_views.gateway_settings, name="gateway"),
     path("gateway/test/", gateway_views.gateway_test, name="gateway_test"),
     path("gateway/status/", gateway_views.gateway_status, name="gateway_status"),
+    path("gateway/sandbox/", gateway_views.gateway_sandbox, name="gateway_sandbox"),
     path("audit/", gateway_views.audit_log, name="audit"),
     path("audit.csv", gateway_views.audit_log_csv, name="audit_csv"),
     path(

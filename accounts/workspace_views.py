@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from . import regions
 from .access import workspace_view
 from .audit import audit_record
 from .forms import InviteForm, RoleForm, WorkspaceForm
@@ -32,7 +33,13 @@ def settings_general(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Workspace settings saved.")
         return redirect("accounts_ws:general", slug=request.workspace.slug)
     can_edit = request.role.at_least(Role.ADMIN)
-    return render(request, "accounts/settings_general.html", {"form": form, "can_edit": can_edit})
+    country = request.workspace.default_country
+    context = {
+        "form": form,
+        "can_edit": can_edit,
+        "country_label": dict(regions.country_choices()).get(country, country),
+    }
+    return render(request, "accounts/settings_general.html", context)
 
 
 def _members_context(request: HttpRequest, invite_form: InviteForm) -> dict:

@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Faults, SandboxAccount, VirtualNumber
+from .rules import normalize_number
 
 
 class AccountForm(forms.Form):
@@ -74,3 +76,20 @@ class FaultsForm(forms.ModelForm):
             if (data.get(name) or 0) < 0:
                 self.add_error(name, "Seconds, not negative.")
         return data
+
+
+class VmnForm(forms.Form):
+    """A VMN for the account: where its texts are forwarded, how, and with which auth value."""
+
+    number = forms.CharField(max_length=20, label=_("VMN"), help_text=_("e.g. 447700900123"))
+    forward_url = forms.URLField(max_length=500, required=False, label=_("Forwarding URL"))
+    forward_method = forms.ChoiceField(choices=[("POST", "POST"), ("GET", "GET")], initial="POST")
+    forward_auth = forms.CharField(max_length=200, required=False, label=_("Auth value"))
+
+    def clean_number(self) -> str:
+        number = normalize_number(self.cleaned_data["number"])
+        if number is None:
+            raise forms.ValidationError(_("A handset number: 10 to 15 digits, e.g. 447700900123."))
+        if VirtualNumber.objects.filter(number=number).exists():
+            raise forms.ValidationError(_("That VMN belongs to an account already."))
+        return number

@@ -52,14 +52,62 @@ def account_create(
         )
         Faults.objects.create(account=account)
         if vmn:
-            VirtualNumber.objects.create(
-                account=account,
-                number=normalize_number(vmn) or vmn,
+            vmn_add(
+                account,
+                vmn,
                 forward_url=forward_url or "",
-                forward_method=forward_method.upper(),
+                forward_method=forward_method,
                 forward_auth=forward_auth,
             )
     return account
+
+
+class VmnTaken(ValueError):
+    """The number is a VMN of an account already."""
+
+
+def vmn_add(
+    account: SandboxAccount,
+    number: str,
+    *,
+    forward_url: str = "",
+    forward_method: str = "POST",
+    forward_auth: str = "",
+) -> VirtualNumber:
+    """Give the account a VMN: texts to it are forwarded to `forward_url` (none when blank)."""
+    number = normalize_number(number) or number
+    try:
+        with transaction.atomic():
+            return VirtualNumber.objects.create(
+                account=account,
+                number=number,
+                forward_url=forward_url,
+                forward_method=forward_method.upper(),
+                forward_auth=forward_auth,
+            )
+    except IntegrityError:
+        raise VmnTaken(f"{number} is a VMN already") from None
+
+
+# The VMNs handed out on request: numbers of the UK's range for drama and tests (07700 900xxx),
+# past the endings 000-009 that choose a destination's fate.
+VMN_RANGE = range(447700900100, 447700901000)
+
+
+def vmn_free_number() -> str:
+    """A number of VMN_RANGE that no account has as a VMN yet."""
+    taken = set(
+        VirtualNumber.objects.filter(number__startswith="4477009").values_list("number", flat=True)
+    )
+    for candidate in VMN_RANGE:
+        if str(candidate) not in taken:
+            return str(candidate)
+    raise VmnTaken("every number of the sandbox's VMN range is taken")
+
+
+def account_delete(account: SandboxAccount) -> None:
+    """Remove an account with its messages, address book and VMNs."""
+    account.delete()
 
 
 def authenticate(token: str) -> SandboxAccount:

@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import inbound, sending, services, workers
 from .access import account_for, require_staff, visible_accounts
-from .forms import AccountForm, FaultsForm, TextInForm
+from .forms import AccountForm, FaultsForm, TextInForm, VmnForm
 from .models import Faults, SandboxAccount
 
 MESSAGES_SHOWN = 300
@@ -86,8 +87,27 @@ def account_book(request: HttpRequest, pk: int) -> HttpResponse:
 def account_inbound(request: HttpRequest, pk: int) -> HttpResponse:
     workers.resume_due()
     account = account_for(request, pk)
-    form = TextInForm(request.POST or None, account=account)
-    if request.method == "POST" and form.is_valid():
+    adding = request.method == "POST" and "add_vmn" in request.POST
+    form = TextInForm(
+        request.POST if request.method == "POST" and not adding else None, account=account
+    )
+    vmn_form = VmnForm(request.POST if adding else None)
+    if adding and vmn_form.is_valid():
+        data = vmn_form.cleaned_data
+        try:
+            vmn = services.vmn_add(
+                account,
+                data["number"],
+                forward_url=data["forward_url"],
+                forward_method=data["forward_method"],
+                forward_auth=data["forward_auth"],
+            )
+        except services.VmnTaken:  # taken since the form looked
+            vmn_form.add_error("number", _("That VMN belongs to an account already."))
+        else:
+            flash.success(request, _("VMN %(number)s added.") % {"number": vmn.number})
+            return redirect("sandbox:inbound", pk=account.pk)
+    if request.method == "POST" and not adding and form.is_valid():
         try:
             message = inbound.receive(
                 to=form.cleaned_data["vmn"],
@@ -104,6 +124,7 @@ def account_inbound(request: HttpRequest, pk: int) -> HttpResponse:
         "account": account,
         "tab": "inbound",
         "form": form,
+        "vmn_form": vmn_form,
         "vmns": account.vmns.select_related("linked_list"),
         "received": received.order_by("-pk")[:100],
     }

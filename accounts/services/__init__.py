@@ -7,6 +7,7 @@ from .members import (
     membership_change_role,
     membership_remove,
     user_sign_up,
+    user_sign_up_invited,
     workspace_create,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "membership_change_role",
     "membership_remove",
     "user_sign_up",
+    "user_sign_up_invited",
     "workspace_create",
 ]

@@ -12,6 +12,7 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .. import regions
 from ..audit import audit_record
 from ..models import Invitation, Membership, User, Workspace
 from ..roles import Role, invitable_roles
@@ -40,6 +41,21 @@ def workspace_create(
     return workspace
 
 
+def workspace_settings_suggested(*, user: User, last_slug: str = "") -> dict[str, str] | None:
+    """A new workspace's time zone and country: those of the creator's workspace used last (or
+    joined last); None when the creator has no workspace yet (the browser's zone is used)."""
+    memberships = Membership.objects.filter(user=user).select_related("workspace")
+    chosen = (last_slug and memberships.filter(workspace__slug=last_slug).first()) or (
+        memberships.order_by("-created_at").first()
+    )
+    if chosen is None:
+        return None
+    return {
+        "time_zone": chosen.workspace.time_zone,
+        "default_country": chosen.workspace.default_country,
+    }
+
+
 def user_sessions_end_others(*, request: HttpRequest) -> None:
     """End every session of the request's user but this one (the session hash changes)."""
     user = request.user
@@ -49,10 +65,26 @@ def user_sessions_end_others(*, request: HttpRequest) -> None:
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, password: str, name: str, workspace_name: str) -> User:
+def user_sign_up(
+    *, email: str, password: str, name: str, workspace_name: str, time_zone: str = ""
+) -> User:
+    """The account and its first workspace, in the browser's time zone (`time_zone`, when it
+    sent one) and that zone's country."""
     user = User.objects.create_user(email=email, password=password, name=name)
-    workspace_create(name=workspace_name, owner=user)
+    workspace_create(name=workspace_name, owner=user, **regions.settings_for_time_zone(time_zone))
     return user
+
+
+@transaction.atomic
+def user_sign_up_invited(
+    *, invitation: Invitation, name: str, password: str, request: HttpRequest
+) -> Membership:
+    """The account of an invited person, made from the invitation link (which proved the
+    address): the invited email, a member of the inviting workspace, and no workspace of its
+    own. Nothing is made if the invitation was used meanwhile (ValidationError) or the address
+    has an account already (IntegrityError)."""
+    user = User.objects.create_user(email=invitation.email, password=password, name=name)
+    return invitation_accept(invitation=invitation, user=user, request=request)
 
 
 def invitation_create(

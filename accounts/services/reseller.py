@@ -15,7 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import textconnect
 
@@ -168,6 +171,71 @@ def _finish_child(child: ChildAccount, state: str, code: int | None, text: str) 
 # -- moving credits ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Holding:
+    """What the portal knows a child holds: `known` credits, from its own workspace's balance
+    (`from_balance`, read at `checked_at`) or else from the ledger; `available` is that less the
+    take-backs still in flight."""
+
+    known: Decimal
+    available: Decimal
+    from_balance: bool
+    checked_at: timezone.datetime | None = None
+
+
+_IN_FLIGHT = Q(state__in=[EntryState.PENDING, EntryState.SUBMITTING]) | Q(
+    state=EntryState.UNKNOWN, review_outcome=""
+)
+_COUNTED = Q(state=EntryState.COMPLETED) | Q(review_outcome=ReviewOutcome.APPLIED)
+
+
+def child_holding(child: ChildAccount) -> Holding:
+    """The child's own workspace's last balance plus what moved since it was read, or, when the
+    child has no connected workspace, the credits the ledger moved to it (it may have spent
+    some since: the gateway then refuses, and says so)."""
+    entries = child.ledger.all()
+    gateway = getattr(child.linked_workspace, "gateway", None) if child.linked_workspace else None
+    if gateway is not None and gateway.balance is not None and gateway.balance_checked_at:
+        since = entries.filter(_COUNTED, completed_at__gt=gateway.balance_checked_at)
+        known = gateway.balance + (since.aggregate(total=Sum("quantity"))["total"] or 0)
+        from_balance, checked_at = True, gateway.balance_checked_at
+    else:
+        known = Decimal(entries.filter(_COUNTED).aggregate(total=Sum("quantity"))["total"] or 0)
+        from_balance, checked_at = False, None
+    leaving = entries.filter(_IN_FLIGHT, quantity__lt=0).aggregate(total=Sum("quantity"))["total"]
+    available = max(known + (leaving or 0), Decimal(0))
+    return Holding(
+        known=known, available=available, from_balance=from_balance, checked_at=checked_at
+    )
+
+
+class TransferRefused(ValidationError):
+    """A take-back of more credits than the child holds, as far as the portal knows."""
+
+
+def _check_holding(child: ChildAccount, quantity: int) -> None:
+    if quantity >= 0:
+        return
+    holding = child_holding(child)
+    if -quantity <= holding.available:
+        return
+    words = {
+        "held": floatformat(holding.known, "-2"),
+        "most": floatformat(holding.available, "-2"),
+    }
+    if holding.from_balance:
+        text = _(
+            "%(child)s holds %(held)s credits (its workspace's balance, with the transfers since "
+            "it was read); take back at most %(most)s."
+        )
+    else:
+        text = _(
+            "%(child)s holds %(held)s credits as far as the portal knows (what was moved to it "
+            "here); take back at most %(most)s."
+        )
+    raise TransferRefused(text % {**words, "child": child.username})
+
+
 def credits_transfer_start(
     *,
     request: HttpRequest,
@@ -176,7 +244,9 @@ def credits_transfer_start(
     reason: str,
     idempotency_key: uuid.UUID,
 ) -> LedgerEntry:
-    """Write a pending ledger entry and queue its UpdateCredits call (once per idempotency key)."""
+    """Write a pending ledger entry and queue its UpdateCredits call (once per idempotency key).
+    A take-back of more than the child holds (`child_holding`) is refused first, with
+    TransferRefused: the gateway would refuse it with -510."""
     from ..tasks import credits_transfer_task
 
     if quantity == 0 or abs(quantity) > MAX_TRANSFER:
@@ -189,6 +259,10 @@ def credits_transfer_start(
         return entry
     try:
         with transaction.atomic():
+            # One transfer of a child at a time is checked and written, so two take-backs
+            # cannot each pass the check against the same credits.
+            locked = ChildAccount.objects.select_for_update().get(pk=child.pk)
+            _check_holding(locked, quantity)
             entry = LedgerEntry.objects.create(
                 workspace=workspace,
                 child=child,
@@ -205,6 +279,53 @@ def credits_transfer_start(
     except IntegrityError:
         return existing.get()
     return entry
+
+
+# What a refusal of UpdateCredits means for the person who asked, beside the gateway's words.
+_TRANSFER_REFUSALS = {
+    -510: gettext_lazy("the child holds fewer credits than that, or your account does"),
+    -100: gettext_lazy("your account does not hold that many credits"),
+    -509: gettext_lazy("the gateway does not know this child under your account"),
+    -507: gettext_lazy("the gateway could not read the request"),
+}
+
+
+def transfer_outcome(entry: LedgerEntry) -> tuple[str, str]:
+    """How a transfer ended, in words: (level, text), level one of "pending", "success",
+    "error", "warning"."""
+    amount = {"quantity": abs(entry.quantity), "child": entry.child.username}
+    what = (
+        _("The transfer of %(quantity)s credits to %(child)s")
+        if entry.quantity > 0
+        else _("The transfer of %(quantity)s credits back from %(child)s")
+    ) % amount
+    if entry.state in (EntryState.PENDING, EntryState.SUBMITTING):
+        return "pending", _("%(what)s is on its way to the gateway…") % {"what": what}
+    if entry.state == EntryState.COMPLETED:
+        done = (
+            _("%(quantity)s credits moved to %(child)s.")
+            if entry.quantity > 0
+            else _("%(quantity)s credits moved back from %(child)s.")
+        )
+        return "success", done % amount
+    if entry.state == EntryState.UNKNOWN:
+        return "warning", _(
+            "%(what)s was cut off: the portal cannot tell whether the credits moved. Check the "
+            "child's balance on Text-Connect, then record what happened."
+        ) % {"what": what}
+    if entry.error_code is not None:
+        reason = _("the gateway refused it (%(code)s: %(text)s)") % {
+            "code": entry.error_code,
+            "text": entry.error_text,
+        }
+        if meaning := _TRANSFER_REFUSALS.get(entry.error_code):
+            reason = f"{reason}: {meaning}"
+    else:
+        reason = entry.error_text
+    return "error", _("%(what)s failed: %(reason)s. No credits moved.") % {
+        "what": what,
+        "reason": reason.rstrip("."),
+    }
 
 
 def credits_transfer_run(*, entry_id: int) -> None:

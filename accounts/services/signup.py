@@ -26,6 +26,7 @@ class SignUpRequest:
     name: str
     workspace_name: str
     next_url: str = ""
+    time_zone: str = ""  # the browser's, when it said
 
 
 def signup_request_mail(*, request: HttpRequest, signup: SignUpRequest) -> None:
@@ -62,6 +63,7 @@ def signup_token(signup: SignUpRequest) -> str:
         "n": signup.name,
         "w": signup.workspace_name,
         "x": signup.next_url,
+        "t": signup.time_zone,
     }
     return signing.dumps(payload, salt=SALT, compress=True)
 
@@ -72,4 +74,6 @@ def signup_token_read(token: str) -> SignUpRequest | None:
         payload = signing.loads(token, salt=SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
     except signing.BadSignature:
         return None
-    return SignUpRequest(payload["e"], payload["n"], payload["w"], payload.get("x", ""))
+    return SignUpRequest(
+        payload["e"], payload["n"], payload["w"], payload.get("x", ""), payload.get("t", "")
+    )

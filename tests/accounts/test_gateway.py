@@ -20,11 +20,11 @@ def gateway_url(ws, name="accounts_ws:gateway"):
 
 
 def test_a_pasted_token_loses_its_spaces_and_line_breaks(
-    client_for, workspace, owner, sandbox_account, eager_tasks
+    client_for, workspace, owner, sandbox_account, sandbox_api_url
 ):
     account = sandbox_account(credits=250)
     pasted = f"  {account.token[:10]} \n{account.token[10:]}\n"
-    client_for(owner).post(gateway_url(workspace), {"token": pasted, "api_url": ""})
+    client_for(owner).post(gateway_url(workspace), {"token": pasted, "api_url": sandbox_api_url})
     connection = GatewayConnection.objects.get(workspace=workspace)
     assert connection.token == account.token
     assert AuditEvent.objects.filter(action="token_changed", workspace=workspace).count() == 1

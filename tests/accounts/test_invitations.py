@@ -95,17 +95,6 @@ def test_anonymous_visitor_is_offered_sign_up_and_log_in(client, workspace):
     assert b"Create account" in response.content and b"Log in" in response.content
 
 
-def test_signing_up_from_an_invitation_returns_to_it(client, workspace, sign_up):
-    invitation = InvitationFactory(workspace=workspace, email="bob@example.com")
-    link = reverse("accounts:invitation", args=[invitation.token])
-    page = client.get(reverse("accounts:signup") + f"?next={link}")
-    assert f'name="next" value="{link}"' in page.content.decode()
-    response = sign_up(
-        client, name="Bob", email="bob@example.com", workspace_name="Bob's", next=link
-    )
-    assert response.url == link
-
-
 def test_admin_revokes_a_pending_invitation(client_for, workspace, admin):
     invitation = InvitationFactory(workspace=workspace)
     client_for(admin).post(

@@ -4,13 +4,17 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import AuditEvent, ChildAccount, Invitation, LedgerEntry
+from accounts.models import AuditEvent, ChildAccount, GatewayConnection, Invitation, LedgerEntry
 from accounts.services import reseller as services
 from sandbox.faults import set_faults
 from sandbox.models import SandboxAccount
+
+from ..factories import WorkspaceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,11 +132,61 @@ def test_credits_move_both_ways(client_for, owner, child, parent):
     assert (totals.credits_in, totals.credits_out, totals.ledger_total) == (150, -20, 130)
 
 
-def test_taking_back_more_than_the_child_has_fails_with_510(client_for, owner, child, parent):
-    transfer(client_for(owner), child, 500, "from")
+def test_taking_back_more_than_the_child_holds_is_refused_at_the_form(
+    client_for, owner, child, parent
+):
+    response = transfer(client_for(owner), child, 500, "from")
+    assert response.status_code == 200
+    error = " ".join(response.context["transfer_form"].errors["quantity"])
+    assert "holds 100 credits" in error
+    assert child.ledger.count() == 1  # only the starting credits: no entry, no call
+    assert list(get_messages(response.wsgi_request)) == []
+    assert SandboxAccount.objects.get(username="shop-one").credits == Decimal(100)
+
+
+def test_take_backs_in_flight_count_against_what_the_child_holds(client_for, owner, child):
+    LedgerEntry.objects.create(
+        workspace=child.workspace, child=child, quantity=-70, state="pending",
+        idempotency_key=uuid.uuid4(),
+    )  # fmt: skip
+    response = transfer(client_for(owner), child, 40, "from")
+    assert "take back at most 30" in " ".join(response.context["transfer_form"].errors["quantity"])
+
+
+def test_the_childs_own_workspace_balance_is_what_it_holds(client_for, owner, child):
+    linked = WorkspaceFactory()
+    GatewayConnection.objects.create(
+        workspace=linked, token="c" * 32, balance=Decimal(12), balance_checked_at=timezone.now()
+    )
+    ChildAccount.objects.filter(pk=child.pk).update(linked_workspace=linked)
+    response = transfer(client_for(owner), child, 13, "from")
+    assert "holds 12 credits" in " ".join(response.context["transfer_form"].errors["quantity"])
+    transfer(client_for(owner), child, 5, "to")  # moved after the balance was read: counts
+    transfer(client_for(owner), child, 17, "from")
+    assert SandboxAccount.objects.get(username="shop-one").credits == Decimal(88)
+
+
+def test_a_transfer_the_gateway_refuses_is_shown_as_a_failure_in_words(client_for, owner, child):
+    SandboxAccount.objects.filter(username="shop-one").update(credits=10)  # spent on the gateway
+    response = transfer(client_for(owner), child, 50, "from")
     entry = child.ledger.latest("id")
     assert (entry.state, entry.error_code) == ("failed", -510)
-    assert SandboxAccount.objects.get(username="shop-one").credits == Decimal(100)
+    flashed = [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+    assert not [text for level, text in flashed if level == "success"]
+    page = client_for(owner).get(response.url).content.decode()
+    assert "The transfer of 50 credits back from shop-one failed" in page
+    refusal = "the gateway refused it (-510: You cannot set a user’s credits to be less than 0)"
+    assert refusal in page
+    assert "holds fewer credits than that" in page
+    assert "No credits moved." in page
+    assert 'class="flash-error" role="alert"' in page
+    assert SandboxAccount.objects.get(username="shop-one").credits == Decimal(10)
+
+
+def test_a_completed_transfer_says_so(client_for, owner, child):
+    response = transfer(client_for(owner), child, 30, "to")
+    page = client_for(owner).get(response.url).content.decode()
+    assert "30 credits moved to shop-one." in page
 
 
 @pytest.mark.parametrize("quantity", ["0", "1000000000", "-5", "abc"])
@@ -210,9 +264,10 @@ def test_the_ledger_exports_csv_that_spreadsheets_cannot_run(client_for, owner, 
 
 
 def test_the_ledger_filters_by_state(client_for, owner, child):
-    transfer(client_for(owner), child, 500, "from")
+    SandboxAccount.objects.filter(username="shop-one").update(credits=0)  # spent on the gateway
+    transfer(client_for(owner), child, 60, "from")
     page = client_for(owner).get(url(child.workspace, "ledger") + "?state=failed")
-    assert [e.quantity for e in page.context["page"]] == [-500]
+    assert [e.quantity for e in page.context["page"]] == [-60]
 
 
 @pytest.mark.worker

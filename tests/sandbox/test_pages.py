@@ -5,7 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from sandbox import workers
-from sandbox.models import Faults, InboundMessage, SandboxAccount
+from sandbox.models import Faults, InboundMessage, SandboxAccount, VirtualNumber
+from sandbox.services import vmn_free_number
 
 
 @pytest.fixture
@@ -78,3 +79,48 @@ def test_accounts_page_lists_every_test_number(staff_client: Client, account):
         ("006", "Unknown"),
     ):
         assert f"<tr><td><code>{ending}</code></td><td>accepted</td><td>{status}</td></tr>" in page
+
+
+def _add_vmn(client: Client, account, number="447700900777", **fields):  # noqa: ANN001, ANN003
+    data = {"add_vmn": "1", "number": number, "forward_method": "POST", **fields}
+    return client.post(reverse("sandbox:inbound", args=[account.pk]), data)
+
+
+def test_the_account_page_adds_a_vmn_that_receives_texts(staff_client: Client, account):
+    _add_vmn(
+        staff_client,
+        account,
+        number="+44 7700 900777",
+        forward_url="http://127.0.0.1:9/inbound/x/",
+        forward_auth="secret-1",
+    )
+    vmn = VirtualNumber.objects.get(number="447700900777")
+    assert (vmn.account, vmn.forward_url, vmn.forward_auth) == (
+        account,
+        "http://127.0.0.1:9/inbound/x/",
+        "secret-1",
+    )
+    url = reverse("sandbox:inbound", args=[account.pk])
+    staff_client.post(url, {"vmn": "447700900777", "sender": "447700900100", "text": "Hi"})
+    workers.wait_idle(5)
+    assert InboundMessage.objects.get().vmn == vmn
+
+
+def test_a_vmn_of_another_account_is_refused_on_the_form(
+    staff_client: Client, account, sandbox_account
+):
+    sandbox_account(username="other", vmn="447700900777")
+    response = _add_vmn(staff_client, account)
+    assert "belongs to an account already" in response.text
+    assert not account.vmns.filter(number="447700900777").exists()
+
+
+def test_a_vmn_must_be_a_handset_number(staff_client: Client, account):
+    response = _add_vmn(staff_client, account, number="12ab")
+    assert "10 to 15 digits" in response.text
+    assert account.vmns.count() == 1
+
+
+def test_a_free_vmn_number_is_one_no_account_has(sandbox_account):
+    sandbox_account(vmn="447700900100")
+    assert vmn_free_number() == "447700900101"

@@ -196,3 +196,20 @@ def test_login_on_the_sandbox_served_alone_is_no_session_for_the_portal(
     )
     assert portal.status_code == 302
     assert portal.headers["Location"].startswith(reverse("accounts:login"))
+
+
+def test_member_of_another_workspace_cannot_add_a_vmn_to_the_account(
+    client_for, outsider, acme_sandbox
+):
+    url = reverse("sandbox:inbound", args=[acme_sandbox.pk])
+    data = {"add_vmn": "1", "number": "447700900999", "forward_url": "http://evil.example/"}
+    assert client_for(outsider).post(url, data).status_code == 404
+    assert list(acme_sandbox.vmns.values_list("number", flat=True)) == ["447700900555"]
+
+
+def test_a_member_adds_a_vmn_to_their_workspaces_account(client_for, sender, acme_sandbox):
+    url = reverse("sandbox:inbound", args=[acme_sandbox.pk])
+    client_for(sender).post(
+        url, {"add_vmn": "1", "number": "447700900999", "forward_method": "GET"}
+    )
+    assert acme_sandbox.vmns.filter(number="447700900999", forward_method="GET").exists()

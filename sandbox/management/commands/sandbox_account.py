@@ -41,6 +41,6 @@ class Command(BaseCommand):
                 forward_auth=str(options["forward_auth"]),
                 password=str(options["password"]),
             )
-        except IntegrityError:
+        except (IntegrityError, services.VmnTaken):
             raise CommandError(f"username or VMN already taken: {options['username']}") from None
         self.stdout.write(account.token)
