@@ -78,7 +78,7 @@ def test_runsandbox_serves_the_api_at_slash_api(tmp_path):
     )
     try:
         answer = None
-        for _ in range(100):
+        for _ in range(600):  # up to a minute: the server starts slowly on a loaded machine
             try:
                 answer = requests.get(
                     f"http://127.0.0.1:{port}/api",
