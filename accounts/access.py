@@ -3,15 +3,24 @@
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
 from .models import Membership
 from .roles import Role
 
 View = Callable[..., HttpResponse]
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def require_role(request: HttpRequest, role: Role) -> None:
@@ -47,7 +56,9 @@ def workspace_view(
             require_role(request, role)
             if post_role is not None and request.method == "POST":
                 require_role(request, post_role)
-            return view(request, *args, **kwargs)
+            # Pages show times on the workspace's clock, as they say ("Times are in …").
+            with timezone.override(_zone(membership.workspace.time_zone)):
+                return view(request, *args, **kwargs)
 
         return wrapper
 

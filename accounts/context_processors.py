@@ -32,7 +32,7 @@ def _nav(request: HttpRequest) -> list[dict]:
             url = reverse(name, kwargs={"slug": workspace.slug})
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url})
+        items.append({"label": label, "url": url, "key": name})
     # The dashboard is the workspace root, so it is active only on itself; others own their subtree.
     for i, item in enumerate(items):
         item["active"] = request.path == item["url"] or (

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "accounts.context_processors.workspace_nav",
+                "messaging.context_processors.approvals",
             ],
         },
     },
@@ -350,6 +351,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "accounts-reseller-sweep": {"task": "accounts.tasks.reseller_sweep", "schedule": 120.0},
     "contacts-sweep": {"task": "contacts.tasks.contacts_sweep", "schedule": 120.0},
     "messaging-dispatch-due": {"task": "messaging.tasks.dispatch_due_task", "schedule": 5.0},
+    "messaging-series-due": {"task": "messaging.tasks.series_due_task", "schedule": 15.0},
     "messaging-track-statuses": {"task": "messaging.tasks.track_statuses_task", "schedule": 5.0},
     "messaging-reconcile": {
         "task": "messaging.tasks.reconcile_task",

@@ -2,7 +2,17 @@ from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdmin
 
-from .models import Broadcast, GatewayCallCount, Message, MessageTemplate, SenderID
+from .models import (
+    ApprovalPolicy,
+    Broadcast,
+    DispatchRun,
+    GatewayCallCount,
+    Message,
+    MessageTemplate,
+    QuietHours,
+    SenderID,
+    Series,
+)
 
 
 @admin.register(Broadcast)
@@ -65,3 +75,37 @@ class GatewayCallCountAdmin(ReadOnlyAdmin):
     list_display = ["day", "workspace", "report_calls", "status_calls", "finals", "calls_per_final"]
     list_filter = ["day"]
     search_fields = ["workspace__name"]
+
+
+@admin.register(DispatchRun)
+class DispatchRunAdmin(ReadOnlyAdmin):
+    """Dispatch runs and their leases: a run still alive holds its rows from the reconciler."""
+
+    list_display = ["started_at", "workspace", "broadcast", "worker", "alive_until", "ended_at",
+                    "rows"]  # fmt: skip
+    search_fields = ["=public_id", "worker"]
+    raw_id_fields = ["workspace", "broadcast"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "workspace", "rule", "status", "next_at", "occurrences_made"]
+    list_filter = ["status"]
+    search_fields = ["=public_id", "workspace__name", "body"]
+    raw_id_fields = ["workspace", "created_by"]
+    readonly_fields = ["occurrences_made", "last_note"]
+
+
+@admin.register(QuietHours)
+class QuietHoursAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "enabled", "start", "end", "quiet_days"]
+    search_fields = ["workspace__name"]
+    raw_id_fields = ["workspace"]
+
+
+@admin.register(ApprovalPolicy)
+class ApprovalPolicyAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "enabled", "recipients_over", "credits_over"]
+    search_fields = ["workspace__name"]
+    raw_id_fields = ["workspace"]

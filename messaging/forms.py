@@ -4,13 +4,14 @@ from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import IdempotentForm
 from accounts.models import Workspace
 from contacts.models import Contact, Group
 from textconnect.limits import MAX_BODY_CHARS
 
-from .models import MessageTemplate, SenderID
+from .models import ApprovalPolicy, MessageTemplate, QuietHours, SenderID
 from .services.compose import (
     Draft,
     clean_body,
@@ -19,6 +20,8 @@ from .services.compose import (
     clean_validity,
     parse_numbers,
 )
+from .services.quiet import clean_window
+from .services.recurring import Repeat, clean_repeat, occurrences
 
 VALIDITY_CHOICES = [(h * 3600, f"{h} hour{'s' if h > 1 else ''}") for h in (1, 2, 4, 8, 12, 24)]
 SHOWN_BAD_LINES = 10
@@ -61,7 +64,88 @@ class MessageFieldsMixin:
         return clean_schedule(value)
 
 
-class ComposeForm(MessageFieldsMixin, IdempotentForm):
+WEEKDAY_CHOICES = [
+    (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
+    (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday")),
+]  # fmt: skip
+REPEAT_CHOICES = [
+    ("", _("Does not repeat")),
+    ("daily", _("Every day")),
+    ("weekdays", _("Every weekday (Monday to Friday)")),
+    ("weekly", _("Every week on…")),
+    ("monthly_day", _("Every month on a day…")),
+    ("monthly_weekday", _("Every month on a weekday… (e.g. the last Friday)")),
+]
+ORDINAL_CHOICES = [(1, _("first")), (2, _("second")), (3, _("third")), (4, _("fourth")),
+                   (-1, _("last"))]  # fmt: skip
+END_CHOICES = [
+    ("never", _("Never")),
+    ("on", _("On a date")),
+    ("after", _("After a number of times")),
+]
+
+
+class RepeatFieldsMixin(forms.Form):
+    """ "Repeat" in the composer: the choices become an RFC 5545 rule (services/recurring.py)."""
+
+    repeat = forms.ChoiceField(choices=REPEAT_CHOICES, required=False, label=_("Repeat"))
+    repeat_days = forms.TypedMultipleChoiceField(
+        choices=WEEKDAY_CHOICES, coerce=int, required=False, label=_("On"),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    repeat_month_day = forms.IntegerField(
+        required=False, min_value=1, max_value=31, label=_("Day of the month")
+    )
+    repeat_ordinal = forms.TypedChoiceField(
+        choices=ORDINAL_CHOICES, coerce=int, required=False, empty_value=None, label=_("Which")
+    )
+    repeat_weekday = forms.TypedChoiceField(
+        choices=WEEKDAY_CHOICES, coerce=int, required=False, empty_value=None, label=_("Weekday")
+    )
+    repeat_end = forms.ChoiceField(choices=END_CHOICES, required=False, initial="never",
+                                   label=_("Ends"))  # fmt: skip
+    repeat_until = forms.DateField(
+        required=False, label=_("Last date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    repeat_count = forms.IntegerField(required=False, min_value=1, max_value=1000,
+                                      label=_("Number of times"))  # fmt: skip
+
+    workspace: Workspace
+
+    def repetition(self) -> Repeat | None:
+        data = self.cleaned_data
+        if not data.get("repeat"):
+            return None
+        end = data.get("repeat_end") or "never"
+        return Repeat(
+            frequency=data["repeat"],
+            days=tuple(data.get("repeat_days") or ()),
+            month_day=data.get("repeat_month_day"),
+            ordinal=data.get("repeat_ordinal"),
+            weekday=data.get("repeat_weekday"),
+            until=data.get("repeat_until") if end == "on" else None,
+            count=data.get("repeat_count") if end == "after" else None,
+        )
+
+    def clean_repetition(self, starts: datetime | None) -> None:
+        """Refuse a repetition that cannot be used, on its field (the schedule gives its start)."""
+        repeat = self.repetition() if not self.errors.get("repeat") else None
+        if repeat is None:
+            return
+        end = self.cleaned_data.get("repeat_end")
+        if end == "on" and repeat.until is None:
+            self.add_error("repeat_until", _("Choose the last date."))
+            return
+        if end == "after" and repeat.count is None:
+            self.add_error("repeat_count", _("Say how many times."))
+            return
+        try:
+            self.rule = clean_repeat(repeat, starts, zoneinfo.ZoneInfo(self.workspace.time_zone))
+        except ValidationError as exc:
+            self.add_error("repeat", exc)
+
+
+class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     numbers = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "07700 900123\n+44 7700 900456"}),
@@ -153,6 +237,7 @@ class ComposeForm(MessageFieldsMixin, IdempotentForm):
             )
         if not on_gateway and not local and not parsed.invalid:
             raise ValidationError("Add at least one recipient.")
+        self.clean_repetition(cleaned.get("schedule_at"))
         return cleaned
 
     def draft(self) -> Draft:
@@ -169,6 +254,7 @@ class ComposeForm(MessageFieldsMixin, IdempotentForm):
             gateway_list=data.get("gateway_list", "").strip(),
             schedule_at=data.get("schedule_at"),
             validity_seconds=data["validity_seconds"],
+            repeat=self.repetition(),
         )
 
 
@@ -246,3 +332,87 @@ class LogFilterForm(forms.Form):
         from .models import MessageState
 
         self.fields["state"].choices = [("", "Any status"), *MessageState.choices]
+
+
+class SeriesEditForm(RepeatFieldsMixin, MessageFieldsMixin, forms.Form):
+    """A repeating message's text and repetition; the change applies to future occurrences."""
+
+    source = forms.CharField(label=_("Sender ID"), max_length=16)
+    body = ComposeForm.base_fields["body"]
+    schedule_at = forms.DateTimeField(
+        label=_("Next message at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    validity_seconds = forms.TypedChoiceField(
+        choices=VALIDITY_CHOICES, coerce=int, label=_("Try delivering for")
+    )
+
+    def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.approved = self.approved_sender_ids()
+        self.fields["repeat"].choices = REPEAT_CHOICES[1:]
+        self.fields["repeat"].required = True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self.clean_repetition(cleaned.get("schedule_at"))
+        return cleaned
+
+
+def compose_repeat_preview(form: RepeatFieldsMixin) -> dict:
+    """The next five occurrences the form's repetition gives, or why it cannot be used."""
+    rule = getattr(form, "rule", None)
+    errors = [str(e) for name in ("repeat", "repeat_until", "repeat_count") for e in
+              form.errors.get(name, [])]  # fmt: skip
+    if errors or rule is None:
+        return {"dates": [], "error": errors[0] if errors else ""}
+    zone = zoneinfo.ZoneInfo(form.workspace.time_zone)
+    starts = form.cleaned_data["schedule_at"]
+    dates = occurrences(rule, starts, zone, limit=5)
+    return {"dates": [d.astimezone(zone) for d in dates], "error": ""}
+
+
+class QuietHoursForm(forms.ModelForm):
+    quiet_days = forms.TypedMultipleChoiceField(
+        choices=WEEKDAY_CHOICES, coerce=int, required=False, label=_("Quiet all day on"),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    class Meta:
+        model = QuietHours
+        fields = ["enabled", "start", "end", "quiet_days"]
+        labels = {
+            "enabled": _("Hold messages in quiet hours"),
+            "start": _("Quiet from"),
+            "end": _("Until"),
+        }
+        widgets = {
+            "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("enabled"):
+            clean_window(cleaned.get("start"), cleaned.get("end"), cleaned.get("quiet_days") or [])
+        return cleaned
+
+
+class ApprovalPolicyForm(forms.ModelForm):
+    class Meta:
+        model = ApprovalPolicy
+        fields = ["enabled", "recipients_over", "credits_over"]
+        labels = {
+            "enabled": _("Large sends need an admin's approval"),
+            "recipients_over": _("When there are more recipients than"),
+            "credits_over": _("Or when it costs more credits than"),
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("enabled") and not (
+            cleaned.get("recipients_over") is not None or cleaned.get("credits_over") is not None
+        ):
+            raise ValidationError(_("Give a number of recipients or of credits."))
+        return cleaned

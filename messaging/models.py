@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Workspace
 from accounts.tenancy import WorkspaceScopedManager
@@ -56,14 +57,17 @@ class MessageTemplate(models.Model):
 
 
 class BroadcastStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    PARTLY_FAILED = "partly_failed", "Partly failed"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    SCHEDULED = "scheduled", _("Scheduled")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    PAUSED = "paused", _("Paused")
+    SENT = "sent", _("Sent")
+    PARTLY_FAILED = "partly_failed", _("Partly failed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
 
 
 class BroadcastKind(models.TextChoices):
@@ -88,10 +92,36 @@ class Broadcast(models.Model):
     personalised = models.BooleanField(default=False)
     # The confirmation of a STOP answers the person's own text: their opt-out does not stop it.
     opt_out_exempt = models.BooleanField(default=False)
+    # A reply to a text just received (inbox reply, auto-reply, confirmation): never held by quiet
+    # hours, since it answers the customer.
+    is_reply = models.BooleanField(default=False)
+    is_test = models.BooleanField(default=False)  # "Send a test to me" from the review page
+    # Quiet hours overridden for this broadcast by an admin, with the reason (audited).
+    quiet_override_reason = models.CharField(max_length=300, blank=True)
+    quiet_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Maker-checker: who approved or rejected a send above the workspace's threshold.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.CharField(max_length=300, blank=True)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # An occurrence of a recurring series: one broadcast per series and occurrence time.
+    series = models.ForeignKey(
+        "Series", on_delete=models.SET_NULL, null=True, blank=True, related_name="occurrences"
+    )
+    occurrence_at = models.DateTimeField(null=True, blank=True)
     schedule_at = models.DateTimeField(null=True, blank=True)
     validity_seconds = models.PositiveIntegerField(default=86400)
     status = models.CharField(
-        max_length=14, choices=BroadcastStatus.choices, default=BroadcastStatus.DRAFT
+        max_length=20, choices=BroadcastStatus.choices, default=BroadcastStatus.DRAFT
     )
     status_reason = models.CharField(max_length=300, blank=True)
     encoding = models.CharField(max_length=5, default="GSM-7")
@@ -137,7 +167,12 @@ class Broadcast(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "idempotency_key"], name="broadcast_unique_idempotency_key"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["series", "occurrence_at"],
+                condition=Q(series__isnull=False),
+                name="broadcast_one_per_occurrence",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -155,6 +190,91 @@ class Broadcast(models.Model):
     def not_reached_count(self) -> int:
         """Recipients the message failed to reach: failed, undeliverable or expired."""
         return self.failed_count + self.undeliverable_count + self.expired_count
+
+
+class SeriesStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    ENDED = "ended", _("Ended")
+
+
+class Series(models.Model):
+    """A recurring broadcast: the message, the recipients as picked (resolved again at each
+    occurrence), and an RFC 5545 rule read in the workspace's time zone, so that 09:00 stays
+    09:00 across the clock changes. Beat makes each occurrence its own broadcast, once."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="series")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField()
+    source = models.CharField("sender ID", max_length=16)
+    validity_seconds = models.PositiveIntegerField(default=86400)
+    selection = models.JSONField(default=dict)  # numbers, contact_ids, group_ids, gateway names
+    rule = models.CharField(max_length=300)  # RRULE:FREQ=WEEKLY;BYDAY=TU (no DTSTART)
+    starts = models.DateTimeField()  # the first occurrence's wall time, read in time_zone
+    time_zone = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=8, choices=SeriesStatus.choices, default=SeriesStatus.ACTIVE
+    )
+    next_at = models.DateTimeField(null=True, blank=True)  # the next occurrence (UTC)
+    occurrences_made = models.PositiveIntegerField(default=0)
+    last_note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "series"
+        indexes = [
+            models.Index(fields=["next_at"], condition=Q(status="active"), name="series_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body[:40]}… ({self.rule})"
+
+
+class QuietHours(models.Model):
+    """When the workspace does not text people: a daily window (it may cross midnight) and whole
+    days, in the workspace's time zone. Sends due inside are held until the window ends."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="quiet_hours"
+    )
+    enabled = models.BooleanField(default=False)
+    start = models.TimeField(null=True, blank=True)  # e.g. 21:00
+    end = models.TimeField(null=True, blank=True)  # e.g. 08:00 (the next morning)
+    quiet_days = models.JSONField(default=list, blank=True)  # weekdays quiet all day, 0 = Monday
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        verbose_name_plural = "quiet hours"
+
+    def __str__(self) -> str:
+        return f"quiet hours of {self.workspace}"
+
+
+class ApprovalPolicy(models.Model):
+    """Maker-checker: sends above these sizes need an admin's or owner's approval."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="approval")
+    enabled = models.BooleanField(default=False)
+    recipients_over = models.PositiveIntegerField(null=True, blank=True)
+    credits_over = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        verbose_name_plural = "approval policies"
+
+    def __str__(self) -> str:
+        return f"approval policy of {self.workspace}"
 
 
 class MessageState(models.TextChoices):
@@ -185,6 +305,7 @@ class DispatchRun(models.Model):
     started_at = models.DateTimeField()
     alive_until = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)  # rows it called the gateway for (its rate)
 
     objects = WorkspaceScopedManager()
 

@@ -5,7 +5,7 @@ from celery import shared_task
 from accounts.locks import task_lock
 from accounts.models import Workspace
 
-from .services import dispatch, reconcile, schedule, tracking
+from .services import dispatch, reconcile, recurring, schedule, tracking
 
 
 @shared_task
@@ -19,6 +19,14 @@ def dispatch_due_task() -> None:
     with task_lock("messaging:dispatch_due") as held:
         if held:
             schedule.dispatch_due()
+
+
+@shared_task
+def series_due_task() -> None:
+    """Beat: the occurrences of recurring broadcasts that are due, each made once."""
+    with task_lock("messaging:series") as held:
+        if held:
+            recurring.series_due()
 
 
 @shared_task

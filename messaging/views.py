@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,10 +22,19 @@ from contacts.selectors import contacts_filtered
 from textconnect.limits import MAX_BODY_CHARS
 from textconnect.segments import credits_per_part, segments, ucs2_characters
 
-from .forms import BroadcastEditForm, ComposeForm, LogFilterForm, SenderIDForm, TemplateForm
+from .forms import (
+    BroadcastEditForm,
+    ComposeForm,
+    LogFilterForm,
+    SenderIDForm,
+    TemplateForm,
+    compose_repeat_preview,
+)
 from .models import Broadcast, BroadcastStatus, Message, MessageState, MessageTemplate, SenderID
 from .selectors import filtered_messages, message_log
-from .services import compose, schedule
+from .services import compose, recurring, schedule
+from .services.controls import needs_approval
+from .services.forecast import send_forecast
 from .services.outcomes import BUCKETS, Outcomes, failure_reasons
 from .services.reconcile import message_resend
 from .services.tracking import calls_per_final
@@ -57,6 +67,7 @@ def compose_view(request: HttpRequest) -> HttpResponse:
                 "messaging:confirm", slug=request.workspace.slug, broadcast_id=broadcast.public_id
             )
     context = {
+        "preview": compose_repeat_preview(form) if form.is_bound else {},
         "form": form,
         "earlier": earlier,
         "picked": form.contacts,
@@ -140,21 +151,52 @@ def confirm_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
             "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
         )
     error = None
+    repeats = "repeat" in broadcast.recipients_spec
     if request.method == "POST":
+        override = ""
+        if request.role.at_least(Role.ADMIN) and request.POST.get("override_quiet"):
+            override = request.POST.get("quiet_override_reason", "").strip()
+            if not override:
+                error = _("Give the reason for sending in quiet hours: it is recorded.")
         try:
-            broadcast = compose.broadcast_confirm(
-                broadcast=broadcast, user=request.user, request=request
-            )
+            if error:
+                pass
+            elif repeats:
+                series = recurring.series_create(
+                    broadcast=broadcast, user=request.user, request=request
+                )
+                flash.success(request, _("The repeating message is set up."))
+                return redirect(
+                    "messaging:series", slug=request.workspace.slug, series_id=series.public_id
+                )
+            else:
+                broadcast = compose.broadcast_confirm(broadcast=broadcast, user=request.user,
+                                                      request=request,
+                                                      quiet_override_reason=override)  # fmt: skip
+                flash.success(request, _sent_note(broadcast))
+                return redirect("messaging:broadcast", slug=request.workspace.slug,
+                                broadcast_id=broadcast.public_id)  # fmt: skip
         except ValidationError as exc:
             error = exc.messages[0]
-        else:
-            flash.success(request, _sent_note(broadcast))
-            return redirect(
-                "messaging:broadcast", slug=request.workspace.slug, broadcast_id=broadcast.public_id
-            )
     sample = broadcast.messages.order_by("id").first()
     breakdown = compose.Breakdown.stored(broadcast.recipients_spec)
+    zone = ZoneInfo(request.workspace.time_zone)
     context = {
+        "forecast": send_forecast(broadcast),
+        "zone": zone,
+        "can_override": request.role.at_least(Role.ADMIN),
+        "needs_approval": needs_approval(broadcast),
+        "can_test": bool(getattr(request.user, "mobile_verified_at", None)),
+        "upcoming": (
+            recurring.occurrences(
+                broadcast.recipients_spec["repeat"]["rule"],
+                broadcast.schedule_at,
+                zone,
+                limit=recurring.PREVIEW,
+            )
+            if repeats
+            else []
+        ),  # fmt: skip
         "broadcast": broadcast,
         "sample": sample.text if sample else broadcast.body,
         "balance": compose.cached_balance(request.workspace),
@@ -171,7 +213,13 @@ def confirm_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
 
 def _sent_note(broadcast: Broadcast) -> str:
     n = broadcast.recipient_count
-    if broadcast.status == BroadcastStatus.SCHEDULED:
+    if broadcast.status == BroadcastStatus.AWAITING_APPROVAL:
+        text = ngettext(
+            "Your message to %(n)s recipient waits for an admin's approval.",
+            "Your message to %(n)s recipients waits for an admin's approval.",
+            n,
+        )
+    elif broadcast.status == BroadcastStatus.SCHEDULED:
         text = ngettext(
             "Your message to %(n)s recipient is scheduled.",
             "Your message to %(n)s recipients is scheduled.",
@@ -240,7 +288,15 @@ def broadcast_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
         request.workspace, {"broadcast": broadcast.public_id}, request.GET.get("cursor")
     )
     outcomes = Outcomes.of(broadcast)
+    queued = outcomes.outbox if broadcast.status in ("queued", "sending") else 0
     context = {
+        "cancellable": schedule.CANCELLABLE,
+        "can_pause": queued > 0
+        and broadcast.kind == "direct"
+        and request.role.at_least(Role.SENDER),
+        "can_approve": broadcast.status == BroadcastStatus.AWAITING_APPROVAL
+        and request.role.at_least(Role.ADMIN)
+        and broadcast.created_by_id != request.user.pk,
         "broadcast": broadcast,
         "page": page,
         "outcomes": outcomes,

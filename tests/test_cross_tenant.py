@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import ChildAccount, GatewayConnection, LedgerEntry, Workspace
 from contacts.models import Contact, ContactImport, Group
 from inbound.models import AutoReplyRule, Conversation, VirtualNumber
-from messaging.models import Broadcast, Message, MessageTemplate, SenderID
+from messaging.models import Broadcast, Message, MessageTemplate, SenderID, Series
 from reporting.models import ReportSnapshot, ScheduledReport
 
 from .factories import InvitationFactory, MembershipFactory
@@ -92,6 +92,12 @@ OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
             fetched_at=timezone.now(),
         ).public_id
     ),
+    "series_id": lambda ws: (
+        Series.objects.create(
+            workspace=ws, body="Hi", source="Acme", rule="RRULE:FREQ=DAILY",
+            starts=timezone.now(), time_zone="Europe/London", selection={"numbers": []},
+        ).public_id
+    ),  # fmt: skip
     "schedule_id": lambda ws: (
         ScheduledReport.objects.create(
             workspace=ws, report_type="Usage", frequency="daily", next_run_at=timezone.now()

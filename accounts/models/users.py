@@ -52,6 +52,9 @@ class User(AbstractUser):
 
     # Raised to end every session at once (turning on two-factor): it is part of the session hash.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
+    # The member's own mobile (E.164), for test sends; verified by a code texted to it.
+    mobile = models.CharField(max_length=20, blank=True)
+    mobile_verified_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -106,6 +106,7 @@ def conversation_reply(
         source=reply_source(conversation.vmn),
         user=user,
         idempotency_key=idempotency_key,
+        is_reply=True,  # answers the customer: quiet hours never hold it
     )
     conversation_touch(
         workspace=conversation.workspace,

@@ -219,6 +219,7 @@ def _send(
             contact_ids=[contact.pk] if contact else None,
             source=reply_source(message.vmn),
             opt_out_exempt=confirms_opt_out,
+            is_reply=True,  # answers the text just received: quiet hours never hold it
         )
     except ValidationError as exc:
         log.warning("inbound %s: reply not sent: %s", message.pk, "; ".join(exc.messages))

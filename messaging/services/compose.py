@@ -30,6 +30,7 @@ from textconnect.limits import MAX_ALPHANUMERIC_SOURCE, MAX_BODY_CHARS, MAX_VALI
 from textconnect.segments import credits_per_part, segments
 
 from ..models import Broadcast, BroadcastKind, BroadcastStatus, Message, SenderID
+from .recurring import Repeat, clean_repeat, repeat_choices
 from .runs import batch_size
 
 INSERT_BATCH = 5000
@@ -228,6 +229,9 @@ class Draft:
     schedule_at: datetime | None = None
     validity_seconds: int = MAX_VALIDITY_SECONDS
     opt_out_exempt: bool = False  # only the confirmation of a STOP
+    is_reply: bool = False  # answers a text just received: never held by quiet hours
+    is_test: bool = False  # a test (or a code) to a member's own mobile: never held or approved
+    repeat: Repeat | None = None  # a recurring send: confirming the draft makes a series
 
 
 def broadcast_create(
@@ -263,6 +267,8 @@ def broadcast_create(
             recipients_spec={},
             personalised=is_personalised(draft.body),
             opt_out_exempt=draft.opt_out_exempt,
+            is_reply=draft.is_reply,
+            is_test=draft.is_test,
             schedule_at=draft.schedule_at,
             validity_seconds=draft.validity_seconds,
             encoding=shape.encoding,
@@ -272,6 +278,17 @@ def broadcast_create(
         )
         if kind == BroadcastKind.DIRECT:
             _write_messages(broadcast, draft)
+        if draft.repeat is not None:
+            zone = ZoneInfo(workspace.time_zone)
+            spec = {
+                **broadcast.recipients_spec,
+                "repeat": {
+                    "rule": clean_repeat(draft.repeat, draft.schedule_at, zone),
+                    "choices": repeat_choices(draft.repeat),
+                },
+            }
+            Broadcast.objects.filter(pk=broadcast.pk).update(recipients_spec=spec)
+            broadcast.recipients_spec = spec
     return broadcast
 
 
@@ -467,42 +484,75 @@ def dispatch_parallelism(broadcast: Broadcast) -> int:
     return max(1, min(settings.MESSAGING_DISPATCH_PARALLELISM, batches))
 
 
-def broadcast_confirm(*, broadcast: Broadcast, user: User | None, request=None) -> Broadcast:  # noqa: ANN001
-    """Draft -> scheduled (beat sends it when due) or queued (dispatched once committed)."""
-    from ..tasks import broadcast_dispatch_task
+def broadcast_confirm(
+    *,
+    broadcast: Broadcast,
+    user: User | None,
+    request=None,  # noqa: ANN001
+    quiet_override_reason: str = "",
+) -> Broadcast:
+    """Draft -> scheduled (beat sends it when due) or queued (dispatched once committed); or
+    awaiting approval, when the workspace's policy asks for it. An admin may override quiet hours
+    for this one broadcast, with a reason."""
+    from .controls import approval_request, needs_approval
 
     workspace = broadcast.workspace
     if (blocker := sending_blocker(workspace)) is not None:
         raise ValidationError(blocker)
     if broadcast.kind == BroadcastKind.DIRECT:
         check_affordable(broadcast)
-    now = timezone.now()
+    if broadcast.schedule_at:
+        clean_schedule(broadcast.schedule_at)
     with transaction.atomic():
-        if broadcast.schedule_at:
-            clean_schedule(broadcast.schedule_at, now=now)
-            new_status, fields = BroadcastStatus.SCHEDULED, {}
+        if quiet_override_reason.strip():
+            Broadcast.objects.filter(pk=broadcast.pk, status=BroadcastStatus.DRAFT).update(
+                quiet_override_reason=quiet_override_reason.strip()[:300], quiet_override_by=user
+            )
+            reason = quiet_override_reason.strip()[:300]
+            audit_record("quiet_hours_overridden", request=request, workspace=workspace,
+                         actor=user, obj=broadcast, reason=reason)  # fmt: skip
+        if needs_approval(broadcast):
+            approval_request(broadcast=broadcast, user=user, request=request)
         else:
-            new_status, fields = BroadcastStatus.QUEUED, {"queued_at": now}
-        claimed = Broadcast.objects.filter(pk=broadcast.pk, status=BroadcastStatus.DRAFT).update(
-            status=new_status, **fields
-        )
-        if claimed != 1:  # a double click: the first one queued it
-            broadcast.refresh_from_db()
-            return broadcast
-        audit_record(
-            "broadcast_scheduled" if broadcast.schedule_at else "broadcast_sent",
-            request=request,
-            workspace=workspace,
-            actor=user,
-            obj=broadcast,
-            recipients=broadcast.recipient_count,
-        )
-        if new_status == BroadcastStatus.QUEUED:
-            # Several workers may share a large send: each claims its own batches.
-            for _ in range(dispatch_parallelism(broadcast)):
-                transaction.on_commit(lambda: broadcast_dispatch_task.delay(broadcast.pk))
+            broadcast_release(broadcast=broadcast, user=user, request=request)
     broadcast.refresh_from_db()
     return broadcast
+
+
+def broadcast_release(
+    *,
+    broadcast: Broadcast,
+    user: User | None,
+    request=None,  # noqa: ANN001
+    from_status: str = BroadcastStatus.DRAFT,
+) -> bool:
+    """A draft (or an approved broadcast) goes out as composed: scheduled, or queued at once.
+    False when another click got there first."""
+    from ..tasks import broadcast_dispatch_task
+
+    now = timezone.now()
+    if broadcast.schedule_at and broadcast.schedule_at > now:
+        new_status, fields = BroadcastStatus.SCHEDULED, {}
+    else:
+        new_status, fields = BroadcastStatus.QUEUED, {"queued_at": now}
+    claimed = Broadcast.objects.filter(pk=broadcast.pk, status=from_status).update(
+        status=new_status, **fields
+    )
+    if claimed != 1:  # a double click: the first one queued it
+        return False
+    audit_record(
+        "broadcast_scheduled" if new_status == BroadcastStatus.SCHEDULED else "broadcast_sent",
+        request=request,
+        workspace=broadcast.workspace,
+        actor=user,
+        obj=broadcast,
+        recipients=broadcast.recipient_count,
+    )
+    if new_status == BroadcastStatus.QUEUED:
+        # Several workers may share a large send: each claims its own batches.
+        for _task in range(dispatch_parallelism(broadcast)):
+            transaction.on_commit(lambda: broadcast_dispatch_task.delay(broadcast.pk))
+    return True
 
 
 def default_source(workspace: Workspace) -> str:
@@ -520,6 +570,8 @@ def send_now(
     contact_ids: list[int] | None = None,
     idempotency_key: uuid.UUID | None = None,
     opt_out_exempt: bool = False,
+    is_reply: bool = False,
+    is_test: bool = False,
 ) -> Broadcast:
     """Compose and queue at once (replies, auto-replies): the same exactly-once pipeline; a second
     call with the same idempotency key returns the first broadcast and sends nothing more."""
@@ -529,6 +581,8 @@ def send_now(
         numbers=destinations,
         contact_ids=contact_ids or [],
         opt_out_exempt=opt_out_exempt,
+        is_reply=is_reply,
+        is_test=is_test,
     )
     broadcast = broadcast_create(
         workspace=workspace, user=user, draft=draft, idempotency_key=idempotency_key or uuid.uuid4()

@@ -17,11 +17,13 @@ broadcast retries with backoff.
 import logging
 import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import textconnect
 from accounts.gateway import GatewayNotConnected, client_for, error_summary
@@ -38,6 +40,7 @@ from ..models import (
     MessageState,
 )
 from .background import background_step
+from .quiet import held_until
 from .reconcile import first_check_after
 from .runs import LeaseLost, batch_size, run_end, run_renew, run_start
 from .states import (
@@ -61,6 +64,14 @@ class RetryLater(Exception):
     """The gateway did not take the call; the broadcast tries again after a pause."""
 
 
+class Held(Exception):
+    """Quiet hours: the rest of the broadcast waits until the window ends."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until)
+        self.until = until
+
+
 class _Run:
     """What one dispatch run carries from call to call."""
 
@@ -68,6 +79,7 @@ class _Run:
         self.broadcast, self.lease = broadcast, lease
         self.lost_in_a_row = 0
         self.sent_any = False
+        self.rows = 0  # rows called for, for the workspace's measured sending rate
 
 
 def broadcast_dispatch(*, broadcast_id: int) -> None:
@@ -107,11 +119,14 @@ def broadcast_dispatch(*, broadcast_id: int) -> None:
     except RetryLater as exc:
         _retry_later(broadcast, str(exc))
         return
+    except Held as held:
+        _hold(broadcast, held.until)
+        return
     except LeaseLost:
         log.warning("dispatch of broadcast %s stopped: its lease lapsed", broadcast.pk)
         return  # its rows are in doubt now: the reconciler settles them
     finally:
-        run_end(run.lease)
+        run_end(run.lease, rows=run.rows)
     broadcast_settle(broadcast)
     if run.sent_any:  # the header's balance, after a run that sent (a parallel run may send none)
         gateway_check(workspace=broadcast.workspace)
@@ -129,6 +144,8 @@ def _claim(run: _Run) -> list[Message]:
     broadcast = run.broadcast
     while True:
         now = timezone.now()
+        if (until := held_until(broadcast, now)) is not None:
+            raise Held(until)
         with transaction.atomic():
             rows = list(
                 Message.objects.select_for_update(skip_locked=True)
@@ -139,6 +156,8 @@ def _claim(run: _Run) -> list[Message]:
             if not rows:
                 return []
             ids = [r.pk for r in rows]
+            if Broadcast.objects.filter(pk=broadcast.pk, status=BroadcastStatus.PAUSED).exists():
+                return []  # paused: stop after the batch in flight; these rows stay queued
             if Broadcast.objects.filter(pk=broadcast.pk, cancel_requested_at__isnull=False):
                 messages_move(Message.objects.filter(pk__in=ids), S.CANCELLED,
                               note="Cancelled", error_text="Cancelled before sending.",
@@ -251,6 +270,7 @@ def _record(run: _Run, rows: list[Message], results: list[textconnect.SendResult
             row.state, row.error_code, row.error_text, row.failed_at = S.FAILED, code, text, now
             refused.append(row)
     run.lost_in_a_row = 0
+    run.rows += len(rows)
     run.sent_any = run.sent_any or bool(accepted)
     claimed = {"expect": [S.SUBMITTING], "run": run.lease, "in_doubt": False, "at": now}
     messages_write(accepted, ["gateway_id", "gateway_ids", "gateway_status", "next_check_at"],
@@ -289,6 +309,16 @@ def _fail_queued(broadcast: Broadcast, code: int | None, text: str) -> None:
 
 def _note(broadcast: Broadcast, reason: str) -> None:
     Broadcast.objects.filter(pk=broadcast.pk).update(status_reason=reason[:300])
+
+
+def _hold(broadcast: Broadcast, until: datetime) -> None:
+    local = timezone.localtime(until, ZoneInfo(broadcast.workspace.time_zone))
+    Broadcast.objects.filter(pk=broadcast.pk).update(
+        next_attempt_at=until,
+        status_reason=(_("Held by quiet hours until %(time)s.") % {"time": f"{local:%a %H:%M}"})[
+            :300
+        ],
+    )
 
 
 def _retry_later(broadcast: Broadcast, reason: str) -> None:

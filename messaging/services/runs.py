@@ -65,9 +65,25 @@ def run_renew(run: DispatchRun) -> None:
         run.alive_until = now + lease
 
 
-def run_end(run: DispatchRun) -> None:
-    run.ended_at = timezone.now()
-    DispatchRun.objects.filter(pk=run.pk).update(ended_at=run.ended_at)
+def run_end(run: DispatchRun, *, rows: int = 0) -> None:
+    run.ended_at, run.rows = timezone.now(), rows
+    DispatchRun.objects.filter(pk=run.pk).update(ended_at=run.ended_at, rows=rows)
+
+
+DEFAULT_RATE = 50.0  # recipients a second, until the workspace has sent enough to measure
+
+
+def sending_rate(workspace_id: int) -> float:
+    """Recipients a second this workspace's dispatch has managed lately (its last 20 runs of some
+    size), for the review page's finish-time estimate."""
+    runs = list(
+        DispatchRun.objects.filter(workspace_id=workspace_id, ended_at__isnull=False, rows__gte=20)
+        .order_by("-started_at")
+        .values_list("rows", "started_at", "ended_at")[:20]
+    )
+    seconds = sum((ended - started).total_seconds() for _, started, ended in runs)
+    rows = sum(count for count, _, _ in runs)
+    return rows / seconds if seconds > 1 and rows else DEFAULT_RATE
 
 
 def live(now: datetime | None = None, prefix: str = "") -> Q:

@@ -18,14 +18,15 @@ from textconnect.segments import segments
 from ..models import Broadcast, BroadcastKind, BroadcastStatus, DispatchRun, Message, MessageState
 from .bulk import update_rows
 from .compose import CreditEstimate, check_affordable, is_personalised, render_body
+from .controls import approval_request, needs_approval
 from .runs import live
 from .states import broadcast_settle, messages_move
 
 # A send with queued rows, no live dispatch run and no progress for this long is taken up again.
 STALLED_AFTER = timedelta(seconds=30)
 CANCELLABLE = (
-    BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED, BroadcastStatus.QUEUED,
-    BroadcastStatus.SENDING,
+    BroadcastStatus.DRAFT, BroadcastStatus.AWAITING_APPROVAL, BroadcastStatus.SCHEDULED,
+    BroadcastStatus.QUEUED, BroadcastStatus.SENDING, BroadcastStatus.PAUSED,
 )  # fmt: skip
 
 
@@ -50,7 +51,7 @@ def dispatch_due(*, now: datetime | None = None) -> list[int]:
         .filter(Q(progress__lt=now - STALLED_AFTER) | Q(progress__isnull=True))
         .filter(Exists(Message.objects.filter(broadcast=OuterRef("pk"), state=MessageState.QUEUED)))
     )
-    ready.extend(retry.values_list("pk", flat=True))
+    ready.extend(retry.order_by("queued_at", "pk").values_list("pk", flat=True))  # in order
     ready.extend(stalled.values_list("pk", flat=True))
     for pk in dict.fromkeys(ready):
         broadcast_dispatch_task.delay(pk)
@@ -75,28 +76,42 @@ def _start_scheduled(broadcast: Broadcast, now: datetime) -> bool:
 
 
 def _fail_scheduled(broadcast: Broadcast, reason: str) -> bool:
+    fail_broadcast(broadcast, reason, subject_prefix=_("A scheduled message"))
+    return False
+
+
+def fail_broadcast(broadcast: Broadcast, reason: str, *, subject_prefix: str) -> None:
+    """A broadcast that can no longer go (it cannot be paid for, the workspace is suspended):
+    failed with the reason, its rows cancelled, its author told by mail."""
     now = timezone.now()
     Broadcast.objects.filter(pk=broadcast.pk).update(
-        status=BroadcastStatus.FAILED, status_reason=f"Not sent: {reason}", finished_at=now
+        status=BroadcastStatus.FAILED,
+        status_reason=(_("Not sent: %(reason)s") % {"reason": reason})[:300],
+        finished_at=now,
     )
     messages_move(Message.objects.filter(broadcast=broadcast), MessageState.CANCELLED,
                   expect=[MessageState.QUEUED], note=reason, error_text=reason[:300],
                   failed_at=now)  # fmt: skip
+    broadcast_settle(broadcast)
     audit_record("broadcast_failed", workspace=broadcast.workspace, obj=broadcast, reason=reason)
     if broadcast.created_by and broadcast.created_by.email:
+        when = broadcast.schedule_at or broadcast.occurrence_at or now
         send_mail(
-            subject=f"A scheduled message in {broadcast.workspace.name} was not sent",
-            message=(
-                "Your message scheduled for "
-                f"{timezone.localtime(broadcast.schedule_at):%d %b %Y %H:%M} "
-                f"to {broadcast.recipient_count} recipients was not sent.\n\n"
-                f"Reason: {reason}\n\n"
-                f"“{broadcast.body[:160]}”"
-            ),
+            subject=_("%(what)s in %(workspace)s was not sent")
+            % {"what": subject_prefix, "workspace": broadcast.workspace.name},
+            message=_(
+                "Your message due %(when)s to %(count)s recipients was not sent.\n\n"
+                "Reason: %(reason)s\n\n“%(body)s”"
+            )
+            % {
+                "when": f"{timezone.localtime(when):%d %b %Y %H:%M}",
+                "count": broadcast.recipient_count,
+                "reason": reason,
+                "body": broadcast.body[:160],
+            },
             from_email=None,
             recipient_list=[broadcast.created_by.email],
         )
-    return False
 
 
 def broadcast_cancel(*, broadcast: Broadcast, request) -> int:  # noqa: ANN001
@@ -172,3 +187,5 @@ def broadcast_edit(
         locked.estimated_credits = estimate.credits
         locked.save()
         audit_record("broadcast_edited", request=request, obj=locked)
+        if needs_approval(locked):  # an approval was for the text as it was: ask again
+            approval_request(broadcast=locked, user=request.user, request=request)

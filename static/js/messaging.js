@@ -12,3 +12,24 @@
     }
   });
 })();
+
+// Repeat: show only the choices that go with the chosen repetition and end (all stay in the page
+// without JavaScript).
+(function () {
+  "use strict";
+  function sync() {
+    var repeat = document.getElementById("id_repeat");
+    if (!repeat) { return; }
+    document.querySelectorAll("[data-repeat-for]").forEach(function (part) {
+      part.hidden = part.getAttribute("data-repeat-for").split(" ").indexOf(repeat.value) === -1;
+    });
+    var end = document.getElementById("id_repeat_end");
+    document.querySelectorAll("[data-end-for]").forEach(function (part) {
+      part.hidden = !end || part.getAttribute("data-end-for") !== end.value;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "id_repeat" || event.target.id === "id_repeat_end") { sync(); }
+  });
+  document.addEventListener("DOMContentLoaded", sync);
+})();

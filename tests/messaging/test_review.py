@@ -119,3 +119,16 @@ def test_the_schedule_edit_is_the_composers_form_with_its_counter(
     assert 'id="counter"' in html and "hx-post" in html
     counter = client.post(url(workspace, "counter"), {"body": "Sale — today"}).content.decode()
     assert "UCS-2" in counter and "<mark>—</mark>" in counter
+
+
+def test_pages_show_times_on_the_workspaces_clock(client_for, workspace, sender, gateway):
+    from datetime import UTC, datetime
+
+    workspace.time_zone = "America/New_York"
+    workspace.save()
+    client = client_for(sender)
+    compose_post(client, workspace, numbers=uk(175), schedule_at="2027-01-15T10:00")
+    broadcast = Broadcast.objects.get()
+    assert broadcast.schedule_at == datetime(2027, 1, 15, 15, 0, tzinfo=UTC)  # 10:00 EST
+    html = review(client, workspace)
+    assert "Friday 15 January 2027, 10:00 (America/New_York)" in html

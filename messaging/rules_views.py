@@ -1,0 +1,50 @@
+"""Send → Sending rules (admins): quiet hours and approval of large sends."""
+
+from django.contrib import messages as flash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.access import workspace_view
+from accounts.audit import audit_record
+from accounts.roles import Role
+
+from .forms import ApprovalPolicyForm, QuietHoursForm
+from .models import ApprovalPolicy, QuietHours
+
+
+@workspace_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def sending_rules(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace
+    quiet, _created = QuietHours.objects.get_or_create(workspace=workspace)
+    approval, _created = ApprovalPolicy.objects.get_or_create(workspace=workspace)
+    which = request.POST.get("form")
+    quiet_form = QuietHoursForm(request.POST if which == "quiet" else None, instance=quiet,
+                                prefix="quiet")  # fmt: skip
+    approval_form = ApprovalPolicyForm(request.POST if which == "approval" else None,
+                                       instance=approval, prefix="approval")  # fmt: skip
+    form = {"quiet": quiet_form, "approval": approval_form}.get(which)
+    if request.method == "POST" and form is not None and form.is_valid():
+        saved = form.save()
+        action = "quiet_hours_changed" if which == "quiet" else "approval_policy_changed"
+        audit_record(action, request=request, obj=workspace, **_summary(saved))
+        flash.success(request, _("Saved."))
+        return redirect("messaging:rules", slug=workspace.slug)
+    context = {"quiet_form": quiet_form, "approval_form": approval_form}
+    return render(request, "messaging/sending_rules.html", context)
+
+
+def _summary(saved: QuietHours | ApprovalPolicy) -> dict:
+    if isinstance(saved, QuietHours):
+        return {
+            "enabled": saved.enabled,
+            "window": f"{saved.start:%H:%M}-{saved.end:%H:%M}" if saved.start else "",
+            "quiet_days": saved.quiet_days,
+        }
+    return {
+        "enabled": saved.enabled,
+        "recipients_over": saved.recipients_over,
+        "credits_over": saved.credits_over,
+    }
