@@ -94,8 +94,13 @@ OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
     ),
     "series_id": lambda ws: (
         Series.objects.create(
-            workspace=ws, body="Hi", source="Acme", rule="RRULE:FREQ=DAILY",
-            starts=timezone.now(), time_zone="Europe/London", selection={"numbers": []},
+            workspace=ws,
+            body="Hi",
+            source="Acme",
+            rule="RRULE:FREQ=DAILY",
+            starts=timezone.now(),
+            time_zone="Europe/London",
+            selection={"numbers": []},
         ).public_id
     ),  # fmt: skip
     "schedule_id": lambda ws: (

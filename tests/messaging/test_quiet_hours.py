@@ -119,3 +119,20 @@ def test_the_review_says_how_many_would_go_after_the_window_starts(gateway, comp
     forecast = send_forecast(broadcast, now=now)
     assert 180 <= forecast.held <= 220  # 30 s at 10 a second go before the window: 200 held
     assert forecast.held_from is not None and forecast.released_at > forecast.held_from
+
+
+@pytest.mark.worker
+def test_a_held_send_is_released_by_beat_when_the_window_ends(
+    gateway, compose, workspace, start_worker, start_beat, wait_for
+):
+    start_worker()
+    start_beat()
+    local = timezone.localtime(timezone.now(), ZoneInfo(workspace.time_zone))
+    QuietHours.objects.create(workspace=workspace, enabled=True,
+                              start=(local - timedelta(minutes=1)).time(),
+                              end=(local + timedelta(seconds=8)).time())  # fmt: skip
+    broadcast = compose([uk(206), uk(207)])
+    held = broadcast.__class__.objects.filter(pk=broadcast.pk, status_reason__contains="Held")
+    wait_for(held.exists, timeout=20)
+    assert not SandboxMessage.objects.exists()  # nothing goes inside the window
+    wait_for(lambda: SandboxMessage.objects.count() == 2, timeout=40)  # beat releases it after
