@@ -19,10 +19,14 @@ from .factories import MembershipFactory, UserFactory, WorkspaceFactory
 
 pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.worker"]
 
-# Tests that start processes, browsers or a live gateway of their own run one after another on one
-# pytest-xdist worker (`make test` runs two); the rest are shared out.
-SERIAL_MARKERS = {"worker", "browser"}
-SERIAL_FOLDERS = {"sqlite", "browser"}
+# Under pytest-xdist (`make test` runs two processes), the tests whose timings are tight (crashes,
+# leases, quiet windows of seconds) run one after another in one group, so that two of them never
+# compete for the two cores; the other tests that start workers, browsers or servers stay together
+# by module, and the rest are shared out one by one.
+TIMING_MODULES = {"test_crash.py", "test_worker.py", "test_concurrency.py", "test_controls.py",
+                  "test_quiet_hours.py", "test_noisy_neighbour.py"}  # fmt: skip
+HEAVY_MARKERS = {"worker", "browser"}
+HEAVY_FOLDERS = {"sqlite", "browser"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,9 +51,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        folder = item.path.parent.name
-        if SERIAL_MARKERS & {m.name for m in item.iter_markers()} or folder in SERIAL_FOLDERS:
-            item.add_marker(pytest.mark.xdist_group("serial"))
+        heavy = HEAVY_MARKERS & {m.name for m in item.iter_markers()}
+        if item.path.name in TIMING_MODULES and heavy:
+            item.add_marker(pytest.mark.xdist_group("timing"))
+        elif heavy or item.path.parent.name in HEAVY_FOLDERS:
+            item.add_marker(pytest.mark.xdist_group(str(item.path)))
 
 
 @pytest.fixture

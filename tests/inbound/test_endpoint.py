@@ -1,6 +1,7 @@
 """The forwarding endpoint: what it stores, what it refuses, and how it answers."""
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -176,15 +177,18 @@ def test_valid_requests_are_rate_limited_per_key(forward, settings):
     assert codes == [200, 200, 200, 429, 429]
 
 
-def test_a_burst_of_wrong_auth_is_refused_counted_and_audited_once(
-    forward, vmn, caplog, django_assert_max_num_queries
-):
+def test_a_burst_of_wrong_auth_is_refused_counted_and_audited_once(forward, vmn, caplog):
     caplog.set_level(logging.DEBUG)
-    with django_assert_max_num_queries(100):  # a look-up a second, not one a request
+    started = time.monotonic()
+    with CaptureQueriesContext(connection) as queries:
         codes = [forward(auth=f"wrong-{n}", id=str(n)).status_code for n in range(10_000)]
+    seconds = time.monotonic() - started
+    # A look-up a second, not one a request (however long a loaded machine takes for the burst).
+    assert len(queries) <= 40 + 2 * seconds
     assert set(codes) == {403, 429}
     assert codes[:60] == [403] * 60
-    assert codes.count(403) <= 120  # 60 a minute; the burst may straddle two minutes
+    minutes = 1 + int(seconds // 60) + 1  # the minutes the burst touched
+    assert codes.count(403) <= 60 * minutes  # 60 a minute
     assert not InboundMessage.objects.exists()
     assert 1 <= AuditEvent.objects.filter(action="inbound_auth_failed").count() <= 2
     assert forward(id="ok").status_code == 200  # the gateway itself still gets through

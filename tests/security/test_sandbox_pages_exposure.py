@@ -207,9 +207,7 @@ def test_member_of_another_workspace_cannot_add_a_vmn_to_the_account(
     assert list(acme_sandbox.vmns.values_list("number", flat=True)) == ["447700900555"]
 
 
-def test_a_member_adds_a_vmn_to_their_workspaces_account(client_for, sender, acme_sandbox):
+def test_the_owner_adds_a_vmn_to_their_workspaces_account(client_for, owner, acme_sandbox):
     url = reverse("sandbox:inbound", args=[acme_sandbox.pk])
-    client_for(sender).post(
-        url, {"add_vmn": "1", "number": "447700900999", "forward_method": "GET"}
-    )
+    client_for(owner).post(url, {"add_vmn": "1", "number": "447700900999", "forward_method": "GET"})
     assert acme_sandbox.vmns.filter(number="447700900999", forward_method="GET").exists()
