@@ -6,6 +6,7 @@ from .models import (
     AddressBook,
     Contact,
     ContactImport,
+    CustomFieldNames,
     GatewayJob,
     Group,
     GroupMembership,
@@ -76,3 +77,10 @@ class ImportPreferencesAdmin(ReadOnlyAdmin):
 class ImportIssueAdmin(ReadOnlyAdmin):
     list_display = ["contact_import", "line", "result", "reason"]
     search_fields = ["reason"]
+
+
+@admin.register(CustomFieldNames)
+class CustomFieldNamesAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "label1", "label2", "label3", "label4", "label5"]
+    search_fields = ["workspace__name"]
+    raw_id_fields = ["workspace"]

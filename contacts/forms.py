@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Workspace
 
-from .models import CUSTOM_FIELDS, Contact, DuplicatePolicy, Group
+from .fields import clean_names, field_labels
+from .models import CUSTOM_FIELDS, Contact, CustomFieldNames, DuplicatePolicy, Group
 from .phone import InvalidNumber, normalise_number
 from .services.address_book import contact_number_taken
 from .services.importing import TARGETS
@@ -42,7 +43,7 @@ class ContactForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.fields["groups"].initial = list(self.instance.groups.all())
-        for custom, label in zip(CUSTOM_FIELDS, list(TARGET_LABELS.values())[4:], strict=True):
+        for custom, label in field_labels(workspace).items():
             self.fields[custom].label = label
 
     def clean_name(self) -> str:
@@ -83,9 +84,12 @@ class MappingForm(forms.Form):
         choices=DuplicatePolicy.choices, widget=forms.RadioSelect, label="Duplicates"
     )
 
-    def __init__(self, columns: int, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, columns: int, *args: Any, workspace: Workspace | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", "Ignore")] + [(t, TARGET_LABELS[t]) for t in TARGETS]
+        labels = TARGET_LABELS | (field_labels(workspace) if workspace is not None else {})
+        choices = [("", "Ignore")] + [(t, labels[t]) for t in TARGETS]
         for index in range(columns):
             self.fields[f"col_{index}"] = forms.ChoiceField(
                 choices=choices, required=False, label=f"Column {index + 1}"
@@ -118,3 +122,21 @@ class BulkForm(forms.Form):
         if data.get("action") in ("add_to_group", "remove_from_group") and not data.get("group"):
             raise forms.ValidationError("Choose a group.")
         return data
+
+
+class CustomFieldNamesForm(forms.ModelForm):
+    """What the workspace calls its five custom fields (each name is also a merge field)."""
+
+    class Meta:
+        model = CustomFieldNames
+        fields = ["label1", "label2", "label3", "label4", "label5"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for index, name in enumerate(self.Meta.fields, start=1):
+            self.fields[name].label = f"{index} (MM{index})"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        names = clean_names([cleaned.get(name, "") for name in self.Meta.fields])
+        return dict(zip(self.Meta.fields, names, strict=True))

@@ -114,6 +114,28 @@ class GroupMembership(models.Model):
         return f"{self.contact} in {self.group}"
 
 
+class CustomFieldNames(models.Model):
+    """What the workspace calls its contacts' five custom fields (the gateway's MM1..MM5): the
+    names show on every page and serve as merge fields ({company} as well as {field1})."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="custom_field_names"
+    )
+    label1 = models.CharField(max_length=40, blank=True)
+    label2 = models.CharField(max_length=40, blank=True)
+    label3 = models.CharField(max_length=40, blank=True)
+    label4 = models.CharField(max_length=40, blank=True)
+    label5 = models.CharField(max_length=40, blank=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        verbose_name_plural = "custom field names"
+
+    def __str__(self) -> str:
+        return f"custom field names of {self.workspace}"
+
+
 class DuplicatePolicy(models.TextChoices):
     """The gateway's three ImportContactsCSV modes."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import field_views, views
 
 app_name = "contacts"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("bulk/", views.contacts_bulk, name="bulk"),
     path("<uuid:contact_id>/", views.contact_detail, name="detail"),
     path("<uuid:contact_id>/edit/", views.contact_edit, name="edit"),
+    path("fields/", field_views.custom_fields, name="fields"),
     path("groups/", views.group_list, name="groups"),
     path("groups/<uuid:group_id>/", views.group_detail, name="group"),
     path("groups/<uuid:group_id>/empty/", views.group_empty, name="group_empty"),

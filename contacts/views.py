@@ -20,6 +20,7 @@ from accounts.csv_export import csv_response
 from accounts.roles import Role
 
 from . import csvread, selectors
+from .fields import field_labels
 from .forms import BulkForm, ContactForm, GroupForm, MappingForm, UploadForm
 from .models import (
     CUSTOM_FIELDS,
@@ -111,7 +112,10 @@ def contact_detail(request: HttpRequest, contact_id: UUID) -> HttpResponse:
         "contact": contact,
         "display_number": display_number(contact.number),
         "groups": contact.groups.all(),
-        "custom": [(f"MM{i}", getattr(contact, f)) for i, f in enumerate(CUSTOM_FIELDS, start=1)],
+        "custom": [
+            (label, getattr(contact, field))
+            for field, label in field_labels(request.workspace).items()
+        ],
         "history": history.select_related("broadcast")[:50] if history is not None else None,
     }
     return render(request, "contacts/contact_detail.html", context)
@@ -357,7 +361,7 @@ def _import_mapping(
     initial = {"has_header": job.has_header, "policy": job.policy}
     guesses = importing.guess_mapping(request.workspace, header, job.has_header)
     initial |= {f"col_{i}": t for i, t in enumerate(guesses)}
-    form = MappingForm(columns, request.POST or None, initial=initial)
+    form = MappingForm(columns, request.POST or None, initial=initial, workspace=request.workspace)
     checking = request.method == "POST" and "check" in request.POST
     if request.method == "POST" and form.is_valid() and not checking:
         try:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import IdempotentForm
 from accounts.models import Workspace
+from contacts.fields import merge_tags
 from contacts.models import Contact, Group
 from textconnect.limits import MAX_BODY_CHARS
 
@@ -145,6 +146,14 @@ class RepeatFieldsMixin(forms.Form):
             self.add_error("repeat", exc)
 
 
+def merge_fields_help(workspace: Workspace) -> str:
+    """ "Merge fields: {name}, {first_name}, {company} …", as the workspace names its fields."""
+    tags = [tag for tag in merge_tags(workspace) if not tag.startswith("field")]
+    shown = ", ".join("{%s}" % tag for tag in tags)  # noqa: UP031
+    return _("Merge fields: %(fields)s; {field1} … {field5} also work; {first_name|there} gives a "
+             "stand-in for an empty one.") % {"fields": shown}  # fmt: skip
+
+
 class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     numbers = forms.CharField(
         required=False,
@@ -195,6 +204,7 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
         self.workspace = workspace
         self.fields["groups"].queryset = Group.objects.for_workspace(workspace)
         self.fields["template"].queryset = MessageTemplate.objects.for_workspace(workspace)
+        self.fields["body"].help_text = merge_fields_help(workspace)
         self.approved = self.approved_sender_ids()
         if not self.is_bound and self.approved:
             self.initial.setdefault("source", self.approved[0])

@@ -101,7 +101,7 @@ def series_edit_view(request: HttpRequest, series_id: UUID) -> HttpResponse:
     context = {
         "form": form,
         "series": series,
-        "counter": _counter(form["body"].value() or ""),
+        "counter": _counter(form["body"].value() or "", request.workspace),
         "preview": compose_repeat_preview(form),
     }
     return render(request, "messaging/series_edit.html", context)

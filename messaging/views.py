@@ -18,6 +18,7 @@ from accounts.access import workspace_view
 from accounts.audit import audit_record
 from accounts.csv_export import csv_response
 from accounts.roles import Role
+from contacts.fields import merge_tags
 from contacts.selectors import contacts_filtered
 from textconnect.limits import MAX_BODY_CHARS
 from textconnect.segments import credits_per_part, segments, ucs2_characters
@@ -71,13 +72,13 @@ def compose_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "earlier": earlier,
         "picked": form.contacts,
-        "counter": _counter(form["body"].value() or ""),
+        "counter": _counter(form["body"].value() or "", request.workspace),
         "blocker": compose.sending_blocker(request.workspace),
     }
     return render(request, "messaging/compose.html", context)
 
 
-def _counter(body: str) -> dict:
+def _counter(body: str, workspace=None) -> dict:  # noqa: ANN001
     shape = segments(body)
     return {
         "chars": len(body),
@@ -86,7 +87,7 @@ def _counter(body: str) -> dict:
         "encoding": shape.encoding,
         "parts": shape.parts,
         "ucs2": ucs2_characters(body),
-        "personalised": compose.is_personalised(body),
+        "personalised": compose.is_personalised(body, merge_tags(workspace) if workspace else None),
         "credits_uk": shape.parts * credits_per_part("44"),
     }
 
@@ -96,7 +97,9 @@ def _counter(body: str) -> dict:
 def counter_view(request: HttpRequest) -> HttpResponse:
     """The live counter under the message box (htmx, as you type)."""
     body = request.POST.get("body", "")
-    return render(request, "messaging/_counter.html", {"counter": _counter(body)})
+    return render(
+        request, "messaging/_counter.html", {"counter": _counter(body, request.workspace)}
+    )
 
 
 @workspace_view(Role.SENDER)
@@ -120,7 +123,11 @@ def template_body(request: HttpRequest) -> HttpResponse:
     )
     form = ComposeForm(request.workspace, initial={"body": template.body if template else ""})
     body = template.body if template else ""
-    return render(request, "messaging/_body_field.html", {"form": form, "counter": _counter(body)})
+    return render(
+        request,
+        "messaging/_body_field.html",
+        {"form": form, "counter": _counter(body, request.workspace)},
+    )
 
 
 def _draft(request: HttpRequest, raw: str | None) -> Broadcast | None:
@@ -203,6 +210,7 @@ def confirm_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
         "error": error,
         "blocker": compose.sending_blocker(request.workspace),
         "breakdown": breakdown,
+        "unknown_fields": compose.unknown_fields(broadcast.body, merge_tags(request.workspace)),
         "empty_fields": [
             ("{%s}" % name, count, compose.fallback_hint(name))  # noqa: UP031
             for name, count in breakdown.empty_fields.items()
@@ -362,7 +370,7 @@ def broadcast_edit_view(request: HttpRequest, broadcast_id: UUID) -> HttpRespons
     context = {
         "form": form,
         "broadcast": broadcast,
-        "counter": _counter(form["body"].value() or ""),
+        "counter": _counter(form["body"].value() or "", request.workspace),
     }
     return render(request, "messaging/broadcast_edit.html", context)
 

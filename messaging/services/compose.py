@@ -22,6 +22,7 @@ from accounts.audit import audit_record
 from accounts.gateway import api_url_allowed
 from accounts.models import GatewayConnection, User, Workspace
 from accounts.models.gateway import CheckState
+from contacts.fields import BUILT_IN_TAGS, merge_tags
 from contacts.models import Contact, Group, GroupMembership
 from contacts.optouts import opted_out_numbers
 from contacts.phone import InvalidNumber, gateway_number, normalise_number
@@ -35,8 +36,9 @@ from .runs import batch_size
 
 INSERT_BATCH = 5000
 MAX_PASTED_NUMBERS = 100_000
-# {field} or {field|fallback}: the fallback stands in where the recipient's value is empty.
-MERGE_FIELD = re.compile(r"\{(name|first_name|field[1-5])(?:\|([^{}|]{0,100}))?\}")
+# {field} or {field|fallback}: the fallback stands in where the recipient's value is empty. Which
+# names are merge fields depends on the workspace (contacts.fields.merge_tags); others stay put.
+MERGE_FIELD = re.compile(r"\{([a-z][a-z0-9_]{0,40})(?:\|([^{}|]{0,100}))?\}")
 ALPHANUMERIC_SOURCE = re.compile(r"^[A-Za-z0-9 ]+$")
 NUMERIC_SOURCE = re.compile(r"^\+?[0-9]{3,15}$")
 
@@ -127,16 +129,22 @@ def parse_numbers(text: str, default_country: str) -> ParsedNumbers:
 # -- merge fields -----------------------------------------------------------------------------
 
 
-def is_personalised(body: str) -> bool:
-    return bool(MERGE_FIELD.search(body))
+def is_personalised(body: str, tags: dict[str, str] | None = None) -> bool:
+    tags = tags or BUILT_IN_TAGS
+    return any(match.group(1) in tags for match in MERGE_FIELD.finditer(body))
 
 
-def render_body(body: str, contact: Contact | None) -> str:
-    """Fill {name}, {first_name} and {field1}..{field5} from the contact; an empty value (or no
-    contact) gives the field's fallback, `{first_name|there}`, or nothing."""
+def render_body(body: str, contact: Contact | None, tags: dict[str, str] | None = None) -> str:
+    """Fill the merge fields ({name}, {first_name}, {field1} or the workspace's name for it) from
+    the contact; an empty value (or no contact) gives the field's fallback, `{first_name|there}`,
+    or nothing. A name that is no merge field stays as it was typed."""
+    tags = tags or BUILT_IN_TAGS
 
     def value(match: re.Match[str]) -> str:
-        filled = str(getattr(contact, match.group(1)) or "") if contact is not None else ""
+        attribute = tags.get(match.group(1))
+        if attribute is None:
+            return match.group(0)
+        filled = str(getattr(contact, attribute) or "") if contact is not None else ""
         return filled or (match.group(2) or "")
 
     return MERGE_FIELD.sub(value, body)
@@ -150,14 +158,23 @@ def fallback_hint(name: str) -> str:
     return "{%s|%s}" % (name, FALLBACK_EXAMPLES.get(name, "…"))  # noqa: UP031
 
 
-def empty_fields(body: str, contact: Contact | None) -> set[str]:
+def empty_fields(
+    body: str, contact: Contact | None, tags: dict[str, str] | None = None
+) -> set[str]:
     """The merge fields of `body` that come out empty for this recipient (no value, no fallback)."""
+    tags = tags or BUILT_IN_TAGS
     return {
         match.group(1)
         for match in MERGE_FIELD.finditer(body)
-        if not match.group(2)
-        and not (contact is not None and str(getattr(contact, match.group(1)) or ""))
+        if match.group(1) in tags
+        and not match.group(2)
+        and not (contact is not None and str(getattr(contact, tags[match.group(1)]) or ""))
     }
+
+
+def unknown_fields(body: str, tags: dict[str, str]) -> list[str]:
+    """Names in braces that are no merge field of the workspace (a typo, or a renamed field)."""
+    return sorted({m.group(1) for m in MERGE_FIELD.finditer(body) if m.group(1) not in tags})
 
 
 # -- recipients -------------------------------------------------------------------------------
@@ -188,7 +205,8 @@ def recipients(
     group_ids: Iterable[int] = (),
 ) -> Iterator[Recipient]:
     """Each destination once: contacts (and group members) first, then typed numbers."""
-    personalised = is_personalised(body)
+    tags = merge_tags(workspace)
+    personalised = is_personalised(body, tags)
     seen: set[str] = set()
     contacts = _contacts_of(workspace, contact_ids, group_ids).distinct().order_by("pk")
     for contact in contacts.iterator(chunk_size=INSERT_BATCH):
@@ -196,16 +214,16 @@ def recipients(
             continue
         seen.add(contact.number)
         if personalised:
-            yield Recipient(contact.number, contact.pk, render_body(body, contact),
-                            frozenset(empty_fields(body, contact)))  # fmt: skip
+            yield Recipient(contact.number, contact.pk, render_body(body, contact, tags),
+                            frozenset(empty_fields(body, contact, tags)))  # fmt: skip
         else:
             yield Recipient(contact.number, contact.pk)
-    blank = frozenset(empty_fields(body, None))
+    blank = frozenset(empty_fields(body, None, tags))
     for number in numbers:
         if number not in seen:
             seen.add(number)
             yield (
-                Recipient(number, None, render_body(body, None), blank)
+                Recipient(number, None, render_body(body, None, tags), blank)
                 if personalised
                 else (Recipient(number, None))
             )
@@ -265,7 +283,7 @@ def broadcast_create(
             source=draft.source,
             gateway_target=target,
             recipients_spec={},
-            personalised=is_personalised(draft.body),
+            personalised=is_personalised(draft.body, merge_tags(workspace)),
             opt_out_exempt=draft.opt_out_exempt,
             is_reply=draft.is_reply,
             is_test=draft.is_test,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
+from contacts.fields import merge_tags
 from textconnect.segments import segments
 
 from ..models import Broadcast, BroadcastKind, BroadcastStatus, DispatchRun, Message, MessageState
@@ -173,7 +174,8 @@ def broadcast_edit(
         locked.body, locked.source, locked.schedule_at = body, source, schedule_at
         locked.validity_seconds = validity_seconds
         locked.encoding, locked.parts = shape.encoding, shape.parts
-        locked.personalised = is_personalised(body)
+        tags = merge_tags(locked.workspace)
+        locked.personalised = is_personalised(body, tags)
         rows = list(
             locked.messages.filter(state=MessageState.QUEUED)
             .select_related("contact")
@@ -181,7 +183,7 @@ def broadcast_edit(
         )
         estimate = CreditEstimate()
         for message in rows:
-            message.body = render_body(body, message.contact) if locked.personalised else ""
+            message.body = render_body(body, message.contact, tags) if locked.personalised else ""
             estimate.add(message.body or body, message.destination)
         update_rows(rows, ["body"])
         locked.estimated_credits = estimate.credits
