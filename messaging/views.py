@@ -239,7 +239,15 @@ def _sent_note(broadcast: Broadcast) -> str:
             "Your message to %(n)s recipients is on its way.",
             n,
         )
-    return text % {"n": f"{n:,}"}
+    text = text % {"n": f"{n:,}"}
+    skipped = compose.Breakdown.stored(broadcast.recipients_spec).opted_out
+    if skipped:
+        text += " " + ngettext(
+            "%(n)s of them opted out: skipped, not charged.",
+            "%(n)s of them opted out: skipped, not charged.",
+            skipped,
+        ) % {"n": f"{skipped:,}"}
+    return text
 
 
 @workspace_view(Role.SENDER)
@@ -248,7 +256,7 @@ def discard_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
     if broadcast.status == BroadcastStatus.DRAFT:
         broadcast.delete()
-        flash.info(request, "Draft discarded.")
+        flash.info(request, _("Draft discarded."))
     return redirect("messaging:compose", slug=request.workspace.slug)
 
 
