@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import gateway_views
+from . import api_key_views, gateway_views
 from . import workspace_views as views
 
 app_name = "accounts_ws"
@@ -14,6 +14,8 @@ urlpatterns = [
     path("gateway/test/", gateway_views.gateway_test, name="gateway_test"),
     path("gateway/status/", gateway_views.gateway_status, name="gateway_status"),
     path("gateway/sandbox/", gateway_views.gateway_sandbox, name="gateway_sandbox"),
+    path("api/", api_key_views.api_keys, name="api_keys"),
+    path("api/keys/<uuid:key_id>/revoke/", api_key_views.api_key_revoke, name="api_key_revoke"),
     path("audit/", gateway_views.audit_log, name="audit"),
     path("audit.csv", gateway_views.audit_log_csv, name="audit_csv"),
     path(

@@ -1,9 +1,14 @@
+from .api import ApiKey, ApiLimits, ApiScope, IdempotencyRecord
 from .audit import AuditEvent
 from .gateway import GatewayConnection
 from .reseller import ChildAccount, LedgerEntry
 from .users import Invitation, Membership, User, UserManager, Workspace
 
 __all__ = [
+    "ApiKey",
+    "ApiLimits",
+    "ApiScope",
+    "IdempotencyRecord",
     "AuditEvent",
     "ChildAccount",
     "GatewayConnection",
