@@ -1,4 +1,4 @@
-"""API keys: shown once, stored hashed, scoped, expiring, revocable, audited; errors in one shape."""
+"""API keys: shown once, stored hashed, scoped, expiring, revocable, audited; one error shape."""
 
 from datetime import timedelta
 
