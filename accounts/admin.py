@@ -10,6 +10,8 @@ from .models import (
     ChildAccount,
     GatewayConnection,
     IdempotencyRecord,
+    WebhookDelivery,
+    WebhookEndpoint,
     Invitation,
     LedgerEntry,
     Membership,
@@ -180,3 +182,19 @@ class ApiLimitsAdmin(admin.ModelAdmin):
 class IdempotencyRecordAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "workspace", "method", "path", "key", "status_code"]
     search_fields = ["key", "workspace__name"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "workspace", "events", "failing_since", "disabled_at"]
+    list_filter = ["disabled_at"]
+    search_fields = ["url", "workspace__name"]
+    exclude = ["secret", "previous_secret"]
+    readonly_fields = ["workspace", "created_by", "created_at", "failing_since"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "event", "endpoint", "state", "attempts", "next_attempt_at"]
+    list_filter = ["state", "event"]
+    search_fields = ["endpoint__url", "workspace__name"]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .access import workspace_view
 from .audit import audit_record
-from .models import ApiKey, ApiScope
+from .models import ApiKey, ApiScope, WebhookEndpoint, WebhookEvent
 from .roles import Role
 
 EXPIRY_CHOICES = [
@@ -44,7 +44,13 @@ class ApiKeyForm(forms.Form):
 
 def _context(request: HttpRequest, form: ApiKeyForm, new_key: str = "") -> dict:
     keys = ApiKey.objects.for_workspace(request.workspace).select_related("created_by")
-    return {"form": form, "keys": keys, "new_key": new_key, "scope_labels": dict(ApiScope.choices)}
+    return {
+        "form": form,
+        "keys": keys,
+        "new_key": new_key,
+        "endpoints": WebhookEndpoint.objects.for_workspace(request.workspace),
+        "event_labels": dict(WebhookEvent.choices),
+    }
 
 
 @workspace_view(Role.ADMIN)

@@ -365,6 +365,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "inbound.tasks.inbound_reconcile_task",
         "schedule": env.float("INBOUND_RECONCILE_SECONDS", default=300.0),
     },
+    "accounts-webhooks-sweep": {"task": "accounts.tasks.webhooks_sweep", "schedule": 5.0},
     "reporting-prune": {"task": "reporting.tasks.snapshots_prune_task", "schedule": 3600.0},
     "reporting-balance-points": {"task": "reporting.tasks.balance_points_task", "schedule": 600.0},
     "reporting-scheduled": {"task": "reporting.tasks.scheduled_reports_task", "schedule": 300.0},
@@ -468,4 +469,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api.schema.add_error_responses",
+    ],
 }
+
+# -- outbound webhooks (accounts/webhooks.py) ------------------------------------------------------
+# Plain http and private addresses only in development: elsewhere webhooks go to public https URLs.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)

@@ -12,7 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.base import ApiView, Cursor
+from accounts.api.base import ApiView, Cursor, page_of
 from accounts.api.errors import ApiError
 from accounts.models import ApiScope
 
@@ -83,7 +83,7 @@ class ContactListView(ApiView):
 
     @extend_schema(
         operation_id="contacts_list",
-        responses=ContactSerializer(many=True),
+        responses=page_of(ContactSerializer),
         parameters=[OpenApiParameter("number", str), OpenApiParameter("group", uuid.UUID)],
     )
     def get(self, request: Request) -> Response:
@@ -227,7 +227,7 @@ def _groups(view: ApiView) -> Any:
 class GroupListView(ApiView):
     scope = ApiScope.CONTACTS
 
-    @extend_schema(operation_id="groups_list", responses=GroupSerializer(many=True))
+    @extend_schema(operation_id="groups_list", responses=page_of(GroupSerializer))
     def get(self, request: Request) -> Response:
         pages = Cursor()
         page = pages.paginate_queryset(_groups(self), request, view=self)
@@ -333,7 +333,7 @@ class OptOutSerializer(serializers.Serializer):
 class OptOutListView(ApiView):
     scope = ApiScope.CONTACTS
 
-    @extend_schema(operation_id="opt_outs_list", responses=OptOutSerializer(many=True))
+    @extend_schema(operation_id="opt_outs_list", responses=page_of(OptOutSerializer))
     def get(self, request: Request) -> Response:
         rows = Contact.objects.for_workspace(self.workspace).filter(opted_out_at__isnull=False)
         pages = Cursor()

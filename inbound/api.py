@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.base import ApiView, Cursor
+from accounts.api.base import ApiView, Cursor, page_of
 
 from .models import InboundMessage
 
@@ -28,7 +28,7 @@ class InboundSerializer(serializers.Serializer):
 class InboundListView(ApiView):
     @extend_schema(
         operation_id="inbound_list",
-        responses=InboundSerializer(many=True),
+        responses=page_of(InboundSerializer),
         parameters=[OpenApiParameter("from", str, description="E.164 sender")],
     )
     def get(self, request: Request) -> Response:

@@ -16,7 +16,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.base import ApiView, Cursor, idempotency_key_uuid, recipients_charge
+from accounts.api.base import ApiView, Cursor, idempotency_key_uuid, page_of, recipients_charge
 from accounts.api.errors import ApiError
 from accounts.models import ApiScope
 from contacts.models import Contact, Group
@@ -245,7 +245,7 @@ def _broadcast(view: ApiView, broadcast_id: uuid.UUID) -> Broadcast:
 class BroadcastListView(ApiView):
     @extend_schema(
         operation_id="broadcasts_list",
-        responses=BroadcastSerializer(many=True),
+        responses=page_of(BroadcastSerializer),
         parameters=[OpenApiParameter("status", str)],
     )
     def get(self, request: Request) -> Response:
@@ -299,7 +299,7 @@ def broadcast_action(name: str) -> Any:
 class MessageListView(ApiView):
     @extend_schema(
         operation_id="messages_list",
-        responses=MessageSerializer(many=True),
+        responses=page_of(MessageSerializer),
         parameters=[
             OpenApiParameter("state", str, enum=[s.value for s in MessageState]),
             OpenApiParameter("to", str, description="E.164, e.g. +447700900123"),

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework import permissions
+from rest_framework import permissions, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,6 +35,21 @@ class Cursor(CursorPagination):
     page_size = 100
     page_size_query_param = "limit"
     max_page_size = 1000
+
+
+_pages: dict[str, type[serializers.Serializer]] = {}
+
+
+def page_of(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of one page of `item`s, as `Cursor` answers it."""
+    name = "Paginated" + item.__name__.removesuffix("Serializer") + "List"
+    if name not in _pages:
+        _pages[name] = type(name, (serializers.Serializer,), {
+            "next": serializers.URLField(allow_null=True, help_text="The next page, or null."),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        })  # fmt: skip
+    return _pages[name]
 
 
 def _count(key: str, amount: int, timeout: int) -> int:

@@ -3,6 +3,7 @@ from .audit import AuditEvent
 from .gateway import GatewayConnection
 from .reseller import ChildAccount, LedgerEntry
 from .users import Invitation, Membership, User, UserManager, Workspace
+from .webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ApiKey",
@@ -18,4 +19,8 @@ __all__ = [
     "User",
     "UserManager",
     "Workspace",
+    "DeliveryState",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
