@@ -10,12 +10,12 @@ from .models import (
     ChildAccount,
     GatewayConnection,
     IdempotencyRecord,
-    WebhookDelivery,
-    WebhookEndpoint,
     Invitation,
     LedgerEntry,
     Membership,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
     Workspace,
 )
 from .two_factor import admin_login

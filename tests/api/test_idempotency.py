@@ -1,4 +1,4 @@
-"""Idempotency-Key on every write (Stripe's semantics): the first answer is kept for 24 hours per key
+"""Idempotency-Key on every write (Stripe's semantics): the first answer is kept a day per key
 and workspace and replayed to a retry; another body with the same key is refused; two requests
 racing with one key run once."""
 

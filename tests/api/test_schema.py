@@ -4,9 +4,9 @@ fuzzed with schemathesis over real HTTP, no answer is a 5xx and every answer mat
 import pytest
 import requests
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from schemathesis import checks
 
 from accounts.models import ApiKey, ApiLimits, GatewayConnection
 from contacts.models import Contact, Group
@@ -29,8 +29,16 @@ def test_the_schema_and_the_reference_page_are_served(live_server):
     schema = requests.get(f"{live_server.url}/api/v1/schema/?format=json", timeout=10).json()
     assert schema["openapi"].startswith("3.1")
     operations = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
-    assert {"send", "broadcasts_cancel", "messages_list", "contacts_bulk_upsert",
-            "groups_members_add", "opt_outs_add", "inbound_list", "balance_get"} <= operations  # fmt: skip
+    assert {
+        "send",
+        "broadcasts_cancel",
+        "messages_list",
+        "contacts_bulk_upsert",
+        "groups_members_add",
+        "opt_outs_add",
+        "inbound_list",
+        "balance_get",
+    } <= operations
     send = schema["paths"]["/api/v1/send/"]["post"]
     assert {"201", "400", "401", "403", "422", "429"} <= set(send["responses"])
     page = requests.get(f"{live_server.url}/api/v1/docs/", timeout=10)
@@ -47,8 +55,9 @@ def test_fuzzed_requests_get_no_5xx_and_answers_match_the_schema(
     ApiLimits.objects.create(workspace=workspace, requests_per_second=10_000)
     Contact.objects.create(workspace=workspace, number="+447700900601")
     Group.objects.create(workspace=workspace, name="Club")
-    _key, raw = ApiKey.issue(workspace=workspace, name="fuzz", created_by=owner,
-                             scopes=["send", "contacts", "read"])  # fmt: skip
+    _key, raw = ApiKey.issue(
+        workspace=workspace, name="fuzz", created_by=owner, scopes=["send", "contacts", "read"]
+    )
     headers = {"Authorization": f"Bearer {raw}"}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/?format=json")
     failures = []
@@ -56,8 +65,9 @@ def test_fuzzed_requests_get_no_5xx_and_answers_match_the_schema(
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @hypothesis_settings(max_examples=8, deadline=None, database=None,
-                             suppress_health_check=list(HealthCheck))  # fmt: skip
+        @hypothesis_settings(
+            max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def check(case) -> None:  # noqa: ANN001
             response = case.call(base_url=live_server.url, headers=headers)
             assert response.status_code < 500, f"{case.method} {case.formatted_path}: 5xx"

@@ -18,10 +18,16 @@ def payloads(event: str) -> list[dict]:
 
 
 def test_a_message_status_change_and_the_broadcasts_end(workspace, endpoint):
-    broadcast = Broadcast.objects.create(workspace=workspace, body="Hi", source="Acme",
-                                         status="sending", idempotency_key=uuid.uuid4())  # fmt: skip
-    message = Message.objects.create(workspace=workspace, broadcast=broadcast,
-                                     destination="+447700900601", state="queued")  # fmt: skip
+    broadcast = Broadcast.objects.create(
+        workspace=workspace,
+        body="Hi",
+        source="Acme",
+        status="sending",
+        idempotency_key=uuid.uuid4(),
+    )
+    message = Message.objects.create(
+        workspace=workspace, broadcast=broadcast, destination="+447700900601", state="queued"
+    )
     messages_move(Message.objects.filter(pk=message.pk), MessageState.SUBMITTING, note=None)
     assert payloads("message.status_changed") == []  # an internal step: not told
     messages_move(Message.objects.filter(pk=message.pk), MessageState.CANCELLED, note="Cancelled")
