@@ -210,7 +210,7 @@ class SendView(ApiView):
         broadcast = compose.broadcast_create(
             workspace=workspace, user=request.user, draft=draft, idempotency_key=key
         )
-        refund = recipients_charge(self.key, broadcast.recipient_count)
+        refund = recipients_charge(self.key, broadcast.recipient_count, request.api_limits)
         try:
             broadcast = compose.broadcast_confirm(
                 broadcast=broadcast, user=request.user, request=request

@@ -67,9 +67,11 @@ def _seconds_to_midnight_utc() -> int:
     return max(1, int((midnight - now).total_seconds()))
 
 
-def recipients_charge(key: ApiKey, count: int) -> Callable[[], None]:
+def recipients_charge(
+    key: ApiKey, count: int, limits: ApiLimits | None = None
+) -> Callable[[], None]:
     """Count `count` recipients against the key's day; 429 when over. Returns the refund."""
-    limit = ApiLimits.of(key.workspace).recipients_per_day
+    limit = (limits or ApiLimits.of(key.workspace)).recipients_per_day
     name = f"api-recipients:{key.pk}:{datetime.now(UTC):%Y%m%d}"
     used = _count(name, count, timeout=25 * 3600)
 
@@ -112,7 +114,8 @@ class ApiView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        limit = ApiLimits.of(request.auth.workspace).requests_per_second
+        request.api_limits = ApiLimits.of(request.auth.workspace)
+        limit = request.api_limits.requests_per_second
         window = int(time.time())
         used = _count(f"api-rate:{request.auth.pk}:{window}", 1, timeout=2)
         self.rate_headers = {
@@ -172,10 +175,6 @@ class ApiView(APIView):
         fingerprint = hashlib.sha256(
             f"{request.method} {request.get_full_path()}\n{body}".encode()
         ).hexdigest()
-        cutoff = timezone.now() - IDEMPOTENCY_WINDOW
-        IdempotencyRecord.objects.filter(
-            workspace=workspace, key=key, created_at__lt=cutoff
-        ).delete()
         with transaction.atomic():
             try:
                 # A racing request with the same key waits here until the first one commits
@@ -190,7 +189,21 @@ class ApiView(APIView):
                         fingerprint=fingerprint,
                     )
             except IntegrityError:
-                return self._replay(workspace, key, fingerprint)
+                cutoff = timezone.now() - IDEMPOTENCY_WINDOW
+                stale = IdempotencyRecord.objects.filter(
+                    workspace=workspace, key=key, created_at__lt=cutoff
+                )
+                if not stale.delete()[0]:
+                    return self._replay(workspace, key, fingerprint)
+                with transaction.atomic():  # a day old: forgotten, and this request runs
+                    record = IdempotencyRecord.objects.create(
+                        workspace=workspace,
+                        key=key,
+                        api_key=self.key,
+                        method=request.method,
+                        path=request.get_full_path()[:300],
+                        fingerprint=fingerprint,
+                    )
             try:
                 with transaction.atomic():
                     response = run()
