@@ -338,18 +338,20 @@ def endpoint_deliver(endpoint_id: int) -> bool:
             return False
         started = time.monotonic()
         while batch := _due(endpoint, timezone.now()):
-            blocked: set[str] = set()
+            blocked: set[str] = set()  # keys whose delivery failed in this batch: the rest wait
+            attempted = 0
             for delivery in batch:
                 if delivery.order_key and delivery.order_key in blocked:
                     continue
                 delivery.endpoint = endpoint
+                attempted += 1
                 if not attempt(delivery) and delivery.order_key:
                     blocked.add(delivery.order_key)
                 if endpoint.disabled_at is not None:
                     return False
                 if time.monotonic() - started > SLICE_SECONDS:
                     return True
-            if blocked and all(d.order_key in blocked or d.state != "pending" for d in batch):
+            if not attempted:  # cannot happen while the query leaves out waiting keys
                 break
     return False
 

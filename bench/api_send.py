@@ -238,7 +238,9 @@ def main() -> None:
     for name in paths:
         print(f"{name:11} {rate[name]:8,.0f} req/s  p50 {percentile(latencies[name], 50) * 1000:.2f}"
               f" ms  p99 {percentile(latencies[name], 99) * 1000:.2f} ms  answers {statuses[name]}")  # fmt: skip
-    print(f"sends answered 201: {accepted}; broadcasts: {total - warm_sent}; not one message: {odd}")
+    print(
+        f"sends answered 201: {accepted}; broadcasts: {total - warm_sent}; not one message: {odd}"
+    )
     print(f"ratio api send / insert only: {ratio:.3f} (target >= 0.5); p99 {p99:.1f} ms (< 100)")
     if total - warm_sent != accepted or odd:
         raise SystemExit("broadcasts do not match the 201 answers")
