@@ -207,10 +207,21 @@ def main() -> None:
     key = create_key(env)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bench.api_send:application"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.api_send:application",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     paths = {"insert only": INSERT_ONLY_PATH, "api send": SEND_PATH}
     latencies: dict[str, list[float]] = {name: [] for name in paths}
     statuses: dict[str, dict[int, int]] = {name: {} for name in paths}
@@ -236,20 +247,28 @@ def main() -> None:
     ratio = rate["api send"] / rate["insert only"]
     p99 = percentile(latencies["api send"], 99) * 1000
     for name in paths:
-        print(f"{name:11} {rate[name]:8,.0f} req/s  p50 {percentile(latencies[name], 50) * 1000:.2f}"
-              f" ms  p99 {percentile(latencies[name], 99) * 1000:.2f} ms  answers {statuses[name]}")  # fmt: skip
+        print(
+            f"{name:11} {rate[name]:8,.0f} req/s  p50 {percentile(latencies[name], 50) * 1000:.2f}"
+            f" ms  p99 {percentile(latencies[name], 99) * 1000:.2f} ms  answers {statuses[name]}"
+        )
     print(
         f"sends answered 201: {accepted}; broadcasts: {total - warm_sent}; not one message: {odd}"
     )
     print(f"ratio api send / insert only: {ratio:.3f} (target >= 0.5); p99 {p99:.1f} ms (< 100)")
     if total - warm_sent != accepted or odd:
         raise SystemExit("broadcasts do not match the 201 answers")
-    print(json.dumps({
-        "bench": "api_send", "requests": len(latencies["api send"]),
-        "req_per_s": round(rate["api send"], 1),
-        "insert_only_req_per_s": round(rate["insert only"], 1),
-        "ratio_vs_insert_only": round(ratio, 3), "p99_ms": round(p99, 2),
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "api_send",
+                "requests": len(latencies["api send"]),
+                "req_per_s": round(rate["api send"], 1),
+                "insert_only_req_per_s": round(rate["insert only"], 1),
+                "ratio_vs_insert_only": round(ratio, 3),
+                "p99_ms": round(p99, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

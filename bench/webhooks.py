@@ -81,9 +81,14 @@ def main() -> None:
         started = time.monotonic()
         for start in range(0, events, 500):  # the way a large send's status changes arrive
             with transaction.atomic():
-                webhooks_emit(workspace.pk, EVENT, [
-                    ({"n": n}, f"contact-{n % 1000}") for n in range(start, min(events, start + 500))
-                ])  # fmt: skip
+                webhooks_emit(
+                    workspace.pk,
+                    EVENT,
+                    [
+                        ({"n": n}, f"contact-{n % 1000}")
+                        for n in range(start, min(events, start + 500))
+                    ],
+                )
         deadline = started + 600
         pending = WebhookDelivery.objects.filter(endpoint=endpoint, state="pending")
         while pending.exists() and time.monotonic() < deadline:
@@ -93,10 +98,21 @@ def main() -> None:
     lost = sum(1 for i in ids if receiver.ok[i] == 0)
     twice = sum(1 for i in ids if receiver.ok[i] > 1)
     retried = sum(1 for i in ids if receiver.seen[i] > 1)
-    print(f"{events:,} events in {elapsed:.1f} s ({events / elapsed:,.0f}/s); "
-          f"{retried:,} retried after a 503; lost {lost}; answered 2xx twice {twice}")  # fmt: skip
-    print(json.dumps({"bench": "webhooks", "events": events, "per_s": round(events / elapsed, 1),
-                      "delivered_twice": twice, "lost": lost}))  # fmt: skip
+    print(
+        f"{events:,} events in {elapsed:.1f} s ({events / elapsed:,.0f}/s); "
+        f"{retried:,} retried after a 503; lost {lost}; answered 2xx twice {twice}"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "webhooks",
+                "events": events,
+                "per_s": round(events / elapsed, 1),
+                "delivered_twice": twice,
+                "lost": lost,
+            }
+        )
+    )
     if lost or twice:
         raise SystemExit("webhook deliveries lost or repeated")
 
