@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .access import workspace_view
 from .audit import audit_record
+from .crypto import decrypt, encrypt
 from .models import ApiKey, ApiScope, WebhookEndpoint, WebhookEvent
 from .roles import Role
 
@@ -67,9 +68,21 @@ def api_keys(request: HttpRequest) -> HttpResponse:
         )
         audit_record("api_key_created", request=request, obj=key, prefix=key.prefix,
                      scopes=key.scopes)  # fmt: skip
-        # The whole key is in this one answer only: it is not stored, so it cannot be shown again.
-        return render(request, "accounts/api_keys.html", _context(request, ApiKeyForm(), raw))
-    return render(request, "accounts/api_keys.html", _context(request, form))
+        show_once(request, "api_key", raw)
+        return redirect("accounts_ws:api_keys", slug=request.workspace.slug)
+    new_key = shown_once(request, "api_key")
+    return render(request, "accounts/api_keys.html", _context(request, form, new_key))
+
+
+def show_once(request: HttpRequest, name: str, secret: str) -> None:
+    """Keep a new secret for the next page only (encrypted in the session), so the page that shows
+    it is a GET: reloading it neither shows the secret again nor makes another one."""
+    request.session[f"show-once:{name}"] = encrypt(secret)
+
+
+def shown_once(request: HttpRequest, name: str) -> str:
+    kept = request.session.pop(f"show-once:{name}", "")
+    return decrypt(kept) if kept else ""
 
 
 @workspace_view(Role.ADMIN)

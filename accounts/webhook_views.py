@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import webhooks
 from .access import workspace_view
+from .api_key_views import show_once, shown_once
 from .audit import audit_record
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .models.webhooks import new_secret
@@ -49,7 +50,11 @@ def _endpoint(request: HttpRequest, webhook_id: UUID) -> WebhookEndpoint:
 
 
 def _secret_page(request: HttpRequest, endpoint: WebhookEndpoint, note: str) -> HttpResponse:
-    return render(request, "accounts/webhook.html", _detail_context(request, endpoint, note))
+    """The secret is shown once, on the endpoint's page (a GET, so a reload does not repeat it)."""
+    show_once(request, f"webhook:{endpoint.public_id}", note)
+    return redirect(
+        "accounts_ws:webhook", slug=request.workspace.slug, webhook_id=endpoint.public_id
+    )
 
 
 def _detail_context(request: HttpRequest, endpoint: WebhookEndpoint, note: str = "") -> dict:
@@ -113,9 +118,9 @@ def webhook_detail(request: HttpRequest, webhook_id: UUID) -> HttpResponse:
         )
         messages.success(request, _("The endpoint is saved."))
         return redirect("accounts_ws:webhook", slug=request.workspace.slug, webhook_id=webhook_id)
-    return render(
-        request, "accounts/webhook.html", {**_detail_context(request, endpoint), "form": form}
-    )
+    note = shown_once(request, f"webhook:{endpoint.public_id}")
+    context = _detail_context(request, endpoint, note)
+    return render(request, "accounts/webhook.html", {**context, "form": form})
 
 
 @workspace_view(Role.ADMIN)

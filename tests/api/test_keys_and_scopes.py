@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 def test_an_admin_makes_a_key_that_is_shown_once_and_stored_hashed(client_for, workspace, owner):
     client = client_for(owner)
     url = f"/w/{workspace.slug}/settings/api/"
-    page = client.post(url, {"name": "Booking system", "scopes": ["send", "read"], "expires": "30"})
-    assert page.status_code == 200
+    made = {"name": "Booking system", "scopes": ["send", "read"], "expires": "30"}
+    page = client.post(url, made, follow=True)
+    assert page.redirect_chain == [(url, 302)]  # shown on a GET: a reload makes no second key
     key = ApiKey.objects.get(workspace=workspace)
     raw = page.context["new_key"]
     assert raw.startswith(key.prefix + "_") and raw in page.content.decode()
@@ -23,6 +24,7 @@ def test_an_admin_makes_a_key_that_is_shown_once_and_stored_hashed(client_for, w
     assert key.scopes == ["read", "send"]
     assert timedelta(days=29) < key.expires_at - timezone.now() <= timedelta(days=30)
     assert raw not in client.get(url).content.decode()  # never again
+    assert raw not in str(dict(client.session))  # kept encrypted for that one page only
     event = AuditEvent.objects.get(action="api_key_created")
     assert event.workspace == workspace and event.detail["prefix"] == key.prefix
     assert raw not in str(event.detail)

@@ -13,7 +13,7 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(client_for, workspac
                                                             receiver, local_webhooks):  # fmt: skip
     client = client_for(owner)
     page = client.post(f"/w/{workspace.slug}/settings/api/webhooks/new/",
-                       {"url": receiver.url, "events": ["message.inbound"]})  # fmt: skip
+                       {"url": receiver.url, "events": ["message.inbound"]}, follow=True)  # fmt: skip
     endpoint = WebhookEndpoint.objects.get(workspace=workspace)
     assert endpoint.events == ["message.inbound"]
     assert endpoint.secret in page.content.decode()
@@ -45,7 +45,7 @@ def test_rotate_shows_the_new_secret_and_keeps_the_old_for_a_day(client_for, wor
                                                                 endpoint):  # fmt: skip
     old = endpoint.secret
     page = client_for(owner).post(
-        f"/w/{workspace.slug}/settings/api/webhooks/{endpoint.public_id}/rotate/"
+        f"/w/{workspace.slug}/settings/api/webhooks/{endpoint.public_id}/rotate/", follow=True
     )
     endpoint.refresh_from_db()
     assert endpoint.secret != old and endpoint.previous_secret == old
