@@ -9,11 +9,15 @@ from accounts.models import AuditEvent, WebhookDelivery, WebhookEndpoint
 pytestmark = pytest.mark.django_db
 
 
-def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(client_for, workspace, owner,
-                                                            receiver, local_webhooks):  # fmt: skip
+def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(
+    client_for, workspace, owner, receiver, local_webhooks
+):
     client = client_for(owner)
-    page = client.post(f"/w/{workspace.slug}/settings/api/webhooks/new/",
-                       {"url": receiver.url, "events": ["message.inbound"]}, follow=True)  # fmt: skip
+    page = client.post(
+        f"/w/{workspace.slug}/settings/api/webhooks/new/",
+        {"url": receiver.url, "events": ["message.inbound"]},
+        follow=True,
+    )
     endpoint = WebhookEndpoint.objects.get(workspace=workspace)
     assert endpoint.events == ["message.inbound"]
     assert endpoint.secret in page.content.decode()
@@ -24,8 +28,15 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(client_for, workspac
     assert receiver.url in listing
 
 
-def test_test_event_log_and_resend(client_for, workspace, owner, endpoint, receiver,
-                                   django_capture_on_commit_callbacks, eager_tasks):  # fmt: skip
+def test_test_event_log_and_resend(
+    client_for,
+    workspace,
+    owner,
+    endpoint,
+    receiver,
+    django_capture_on_commit_callbacks,
+    eager_tasks,
+):
     client = client_for(owner)
     base = f"/w/{workspace.slug}/settings/api/webhooks/{endpoint.public_id}"
     with django_capture_on_commit_callbacks(execute=True):
@@ -41,8 +52,9 @@ def test_test_event_log_and_resend(client_for, workspace, owner, endpoint, recei
     assert AuditEvent.objects.filter(action="webhook_resent").exists()
 
 
-def test_rotate_shows_the_new_secret_and_keeps_the_old_for_a_day(client_for, workspace, owner,
-                                                                endpoint):  # fmt: skip
+def test_rotate_shows_the_new_secret_and_keeps_the_old_for_a_day(
+    client_for, workspace, owner, endpoint
+):
     old = endpoint.secret
     page = client_for(owner).post(
         f"/w/{workspace.slug}/settings/api/webhooks/{endpoint.public_id}/rotate/", follow=True
@@ -53,8 +65,9 @@ def test_rotate_shows_the_new_secret_and_keeps_the_old_for_a_day(client_for, wor
     assert endpoint.signing_secrets() == [endpoint.secret, old]
 
 
-def test_switch_off_holds_events_and_switch_on_sends_them(client_for, workspace, owner, endpoint,
-                                                          receiver):  # fmt: skip
+def test_switch_off_holds_events_and_switch_on_sends_them(
+    client_for, workspace, owner, endpoint, receiver
+):
     client = client_for(owner)
     toggle = f"/w/{workspace.slug}/settings/api/webhooks/{endpoint.public_id}/toggle/"
     webhooks.webhooks_emit(workspace.pk, "contact.opted_out", [({"n": 1}, "")])
