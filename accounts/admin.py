@@ -4,13 +4,18 @@ from django.utils import timezone
 
 from .audit import audit_record
 from .models import (
+    ApiKey,
+    ApiLimits,
     AuditEvent,
     ChildAccount,
     GatewayConnection,
+    IdempotencyRecord,
     Invitation,
     LedgerEntry,
     Membership,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
     Workspace,
 )
 from .two_factor import admin_login
@@ -140,3 +145,56 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 # Operators log in through the portal's login page, so throttling and two-factor apply there too.
 admin.site.login = admin_login
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are made by workspace admins (the secret is shown to them once); the operator can see
+    and revoke them here, never read them."""
+
+    list_display = ["name", "prefix", "workspace", "scopes", "created_at", "last_used_at",
+                    "expires_at", "revoked_at"]  # fmt: skip
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "workspace__name"]
+    readonly_fields = ["prefix", "workspace", "created_by", "created_at", "last_used_at"]
+    exclude = ["secret_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request, queryset) -> None:  # noqa: ANN001
+        for key in queryset.filter(revoked_at__isnull=True):
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            audit_record("api_key_revoked", request=request, workspace=key.workspace, obj=key,
+                         prefix=key.prefix, by_operator=True)  # fmt: skip
+
+
+@admin.register(ApiLimits)
+class ApiLimitsAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "requests_per_second", "recipients_per_day"]
+    search_fields = ["workspace__name"]
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "workspace", "method", "path", "key", "status_code"]
+    search_fields = ["key", "workspace__name"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "workspace", "events", "failing_since", "disabled_at"]
+    list_filter = ["disabled_at"]
+    search_fields = ["url", "workspace__name"]
+    exclude = ["secret", "previous_secret"]
+    readonly_fields = ["workspace", "created_by", "created_at", "failing_since"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "event", "endpoint", "state", "attempts", "next_attempt_at"]
+    list_filter = ["state", "event"]
+    search_fields = ["endpoint__url", "workspace__name"]

@@ -28,6 +28,8 @@ def audit_record(
         workspace = workspace or getattr(request, "workspace", None)
         if actor is None and getattr(request, "user", None) is not None:
             actor = request.user if request.user.is_authenticated else None
+        if (api_key := getattr(request, "api_key", None)) is not None:  # done through the API
+            detail.setdefault("api_key", api_key.prefix)
     return AuditEvent.objects.create(
         workspace=workspace,
         actor=actor,

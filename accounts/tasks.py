@@ -39,3 +39,20 @@ def credits_transfer_task(entry_id: int) -> None:
 def reseller_sweep() -> None:
     """Beat: re-queue work that never started; mark calls cut off mid-way for review."""
     reseller_services.reseller_sweep()
+
+
+@shared_task
+def webhook_deliver_task(endpoint_id: int) -> None:
+    from . import webhooks
+
+    if webhooks.endpoint_deliver(endpoint_id):  # its turn ran out: the rest after the others
+        webhook_deliver_task.delay(endpoint_id)
+
+
+@shared_task
+def webhooks_sweep() -> None:
+    """Retries that are due, and deliveries whose first task was lost: one task per endpoint."""
+    from . import webhooks
+
+    for endpoint_id in webhooks.endpoints_due():
+        webhook_deliver_task.delay(endpoint_id)

@@ -249,6 +249,7 @@ def environment(database_url: str, redis: str) -> dict[str, str]:
         "FIELD_ENCRYPTION_KEYS": BENCH_FERNET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
+        "EMAIL_URL": "consolemail://",
         "SANDBOX_ENABLED": "false",
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "600",

@@ -14,6 +14,7 @@ TASK_ROUTES = {
     "accounts.tasks.child_create_task": {"queue": "accounts"},
     "accounts.tasks.credits_transfer_task": {"queue": "accounts"},
     "accounts.tasks.reseller_sweep": {"queue": "accounts"},
+    "accounts.tasks.webhook*": {"queue": "webhooks"},
     "accounts.tasks.*": {"queue": "balance"},
     "contacts.tasks.*": {"queue": "bulk"},
     "reporting.tasks.*": {"queue": "reports"},
@@ -21,7 +22,7 @@ TASK_ROUTES = {
 
 WORKER_QUEUES = {
     "foreground": ["send", "inbound", "accounts"],
-    "background": ["bulk", "reports", "balance", DEFAULT_QUEUE],
+    "background": ["bulk", "reports", "balance", "webhooks", DEFAULT_QUEUE],
 }
 
 ALL_QUEUES = [queue for queues in WORKER_QUEUES.values() for queue in queues]

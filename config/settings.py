@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -362,6 +365,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "inbound.tasks.inbound_reconcile_task",
         "schedule": env.float("INBOUND_RECONCILE_SECONDS", default=300.0),
     },
+    "accounts-webhooks-sweep": {"task": "accounts.tasks.webhooks_sweep", "schedule": 5.0},
     "reporting-prune": {"task": "reporting.tasks.snapshots_prune_task", "schedule": 3600.0},
     "reporting-balance-points": {"task": "reporting.tasks.balance_points_task", "schedule": 600.0},
     "reporting-scheduled": {"task": "reporting.tasks.scheduled_reports_task", "schedule": 300.0},
@@ -440,3 +444,38 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+
+# -- the portal API (/api/v1/, docs/api.md) -----------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.api.auth.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "accounts.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Text-Connect Portal API",
+    "DESCRIPTION": "Send through the portal (with its opt-outs, quiet hours, credits and log) and "
+    "read what happened. Authenticate with a workspace API key: `Authorization: Bearer tck_…`.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api.schema.add_error_responses",
+    ],
+}
+
+# -- outbound webhooks (accounts/webhooks.py) ------------------------------------------------------
+# Plain http and private addresses only in development: elsewhere webhooks go to public https URLs.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)

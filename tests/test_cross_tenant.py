@@ -13,7 +13,15 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import ChildAccount, GatewayConnection, LedgerEntry, Workspace
+from accounts.models import (
+    ApiKey,
+    ChildAccount,
+    GatewayConnection,
+    LedgerEntry,
+    WebhookDelivery,
+    WebhookEndpoint,
+    Workspace,
+)
 from contacts.models import Contact, ContactImport, Group
 from inbound.models import AutoReplyRule, Conversation, VirtualNumber
 from messaging.models import Broadcast, Message, MessageTemplate, SenderID, Series
@@ -48,6 +56,18 @@ def _broadcast(ws: Workspace) -> Broadcast:
 # URL argument name -> a function that makes a real object in the given workspace and returns
 # the value that goes into the URL.
 OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
+    "webhook_id": lambda ws: (
+        WebhookEndpoint.objects.create(workspace=ws, url="https://example.com/h").public_id
+    ),
+    "delivery_id": lambda ws: (
+        WebhookDelivery.objects.create(
+            workspace=ws,
+            endpoint=WebhookEndpoint.objects.create(workspace=ws, url="https://example.com/h"),
+            event="endpoint.test",
+            payload={},
+        ).public_id
+    ),
+    "key_id": lambda ws: ApiKey.issue(workspace=ws, name="k", scopes=["read"])[0].public_id,
     "member_id": lambda ws: MembershipFactory(workspace=ws).public_id,
     "invitation_id": lambda ws: InvitationFactory(workspace=ws).public_id,
     "child_id": lambda ws: _child(ws).public_id,

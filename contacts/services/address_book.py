@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import Workspace
+from accounts.models import WebhookEvent, Workspace
+from accounts.webhooks import webhooks_emit
 
 from ..models import Contact, GatewayJob, Group, GroupMembership, JobKind, SyncState, gateway_text
 from . import sync
@@ -177,6 +178,7 @@ def contact_opt_out(*, contact: Contact, when: datetime | None = None) -> None:
     contact.save(update_fields=["opted_out_at", "updated_at"])
     _groups_refill(contact.workspace, contact.groups.all())
     sync.mark_stale(contact.workspace, "A contact opted out.")
+    _opt_event(contact, WebhookEvent.CONTACT_OPTED_OUT)
 
 
 def contact_opt_in(*, contact: Contact) -> None:
@@ -188,6 +190,13 @@ def contact_opt_in(*, contact: Contact) -> None:
     contact.sync_state = SyncState.UNSYNCED
     contact.save(update_fields=["opted_out_at", "sync_state", "updated_at"])
     sync.push_soon(contact.workspace)
+    _opt_event(contact, WebhookEvent.CONTACT_OPTED_IN)
+
+
+def _opt_event(contact: Contact, event: str) -> None:
+    at = timezone.now().isoformat().replace("+00:00", "Z")
+    data = {"contact": str(contact.public_id), "number": contact.number, "at": at}
+    webhooks_emit(contact.workspace_id, event, [(data, str(contact.public_id))])
 
 
 def contacts_retry(*, workspace: Workspace) -> int:

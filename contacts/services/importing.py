@@ -29,7 +29,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Workspace
+from accounts.models import WebhookEvent, Workspace
+from accounts.webhooks import webhooks_emit
 
 from .. import csvread
 from ..models import (
@@ -432,8 +433,18 @@ def import_run(*, import_id: int) -> None:
             finished_at=timezone.now(),
         )
         logger.exception("contact import %s stopped", job.public_id)
+        _finished_event(job)
         return
+    _finished_event(job)
     push_soon(job.workspace)
+
+
+def _finished_event(job: ContactImport) -> None:
+    job.refresh_from_db()
+    data = {"id": str(job.public_id), "state": job.state, "file": job.original_name,
+            "rows_read": job.rows_read, "imported": job.imported, "updated": job.updated,
+            "duplicates": job.duplicates, "failed": job.failed, "error": job.error}  # fmt: skip
+    webhooks_emit(job.workspace_id, WebhookEvent.IMPORT_FINISHED, [(data, "")])
 
 
 def _run(job: ContactImport) -> None:

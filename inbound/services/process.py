@@ -17,8 +17,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Workspace
+from accounts.models import Membership, WebhookEvent, Workspace
 from accounts.roles import Role
+from accounts.webhooks import webhooks_emit
 from contacts.models import Contact, Group, GroupMembership
 from contacts.phone import gateway_number
 from contacts.services.address_book import contact_opt_in, contact_opt_out
@@ -139,6 +140,7 @@ def inbound_process(*, message_id: int) -> None:
         prefs = inbox_settings(message.workspace)
         message.opt_action = opt_action(message.body, prefs)
         message.save(update_fields=["contact", "conversation", "opt_action"])
+        _inbound_event(message)
     if message.opt_action == OPT_OUT:
         opt_out_apply(message=message, prefs=prefs)
     elif message.opt_action == OPT_IN:
@@ -146,6 +148,15 @@ def inbound_process(*, message_id: int) -> None:
     else:
         auto_reply(message=message, conversation=conversation)
         notify_members(message=message, conversation=conversation, prefs=prefs)
+
+
+def _inbound_event(message: InboundMessage) -> None:
+    """Tell the workspace's webhooks, in the transaction that claims the text (so once)."""
+    data = {"id": message.pk, "from": message.source, "to": message.dest, "text": message.body,
+            "received_at": message.received_at.isoformat().replace("+00:00", "Z"),
+            "contact": str(message.contact.public_id) if message.contact else None,
+            "opt_action": message.opt_action}  # fmt: skip
+    webhooks_emit(message.workspace_id, WebhookEvent.MESSAGE_INBOUND, [(data, "")])
 
 
 NOTIFY_EVERY_SECONDS = 600

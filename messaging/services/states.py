@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Broadcast, BroadcastStatus, DispatchRun, Message, MessageEvent, MessageState
+from . import events
 from .bulk import update_rows
 from .outcomes import Outcomes, outcomes_count, stored_fields
 
@@ -89,6 +90,7 @@ def messages_move(
                     MessageEvent(message_id=pk, state=target, note=note[:300], at=at)
                     for pk in chunk
                 )
+        events.status_changed(ids, target)
     return ids
 
 
@@ -142,6 +144,8 @@ def messages_write(
                 ),
                 batch_size=2000,
             )
+        for state in {m.state for m in moved}:
+            events.status_changed([m.pk for m in moved if m.state == state], state)
     return moved
 
 
@@ -177,9 +181,12 @@ def broadcast_settle(broadcast: Broadcast) -> Outcomes:
     }
     if reason is not None:
         fields["status_reason"] = reason
-    Broadcast.objects.filter(
-        pk=broadcast.pk, status__in=[BroadcastStatus.QUEUED, BroadcastStatus.SENDING]
-    ).update(**fields)
+    with transaction.atomic():
+        finished = Broadcast.objects.filter(
+            pk=broadcast.pk, status__in=[BroadcastStatus.QUEUED, BroadcastStatus.SENDING]
+        ).update(**fields)
+        if finished:
+            events.broadcast_finished(broadcast, final, outcomes)
     return outcomes
 
 
