@@ -9,6 +9,7 @@ launcher can read it without loading Django.
 DEFAULT_QUEUE = "celery"
 
 TASK_ROUTES = {
+    "messaging.tasks.links_drain_task": {"queue": "bulk"},
     "messaging.tasks.*": {"queue": "send"},
     "inbound.tasks.*": {"queue": "inbound"},
     "accounts.tasks.child_create_task": {"queue": "accounts"},

@@ -365,6 +365,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "inbound.tasks.inbound_reconcile_task",
         "schedule": env.float("INBOUND_RECONCILE_SECONDS", default=300.0),
     },
+    "messaging-links-drain": {"task": "messaging.tasks.links_drain_task", "schedule": 5.0},
     "accounts-webhooks-sweep": {"task": "accounts.tasks.webhooks_sweep", "schedule": 5.0},
     "reporting-prune": {"task": "reporting.tasks.snapshots_prune_task", "schedule": 3600.0},
     "reporting-balance-points": {"task": "reporting.tasks.balance_points_task", "schedule": 600.0},
@@ -479,3 +480,7 @@ SPECTACULAR_SETTINGS = {
 # Plain http and private addresses only in development: elsewhere webhooks go to public https URLs.
 WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+
+# -- tracked short links (messaging/services/links.py) -------------------------------------------
+# Short links are SITE_URL/l/<code>, or SHORT_LINK_DOMAIN/l/<code> (e.g. https://go.example.com)
+SHORT_LINK_DOMAIN = env.str("SHORT_LINK_DOMAIN", default="")

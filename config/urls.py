@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from messaging import link_views
 
 from .favicon import favicon
 from .health import healthz
@@ -25,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("inbound/", include("inbound.endpoint_urls")),
     path("api/v1/", include("config.api_urls")),
+    path("l/<str:code>", link_views.follow, name="short_link"),
     path("w/<slug:slug>/", include(workspace_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -7,11 +7,14 @@ from .models import (
     Broadcast,
     DispatchRun,
     GatewayCallCount,
+    LinkClick,
+    LinkSettings,
     Message,
     MessageTemplate,
     QuietHours,
     SenderID,
     Series,
+    TrackedLink,
 )
 
 
@@ -109,3 +112,21 @@ class ApprovalPolicyAdmin(admin.ModelAdmin):
     list_display = ["workspace", "enabled", "recipients_over", "credits_over"]
     search_fields = ["workspace__name"]
     raw_id_fields = ["workspace"]
+
+
+@admin.register(LinkSettings)
+class LinkSettingsAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "expire_days"]
+    search_fields = ["workspace__name"]
+
+
+@admin.register(TrackedLink)
+class TrackedLinkAdmin(ReadOnlyAdmin):
+    list_display = ["code", "workspace", "url", "clicks", "other_hits", "expires_at"]
+    search_fields = ["code", "url", "workspace__name"]
+
+
+@admin.register(LinkClick)
+class LinkClickAdmin(ReadOnlyAdmin):
+    list_display = ["at", "link", "counted", "reason", "user_agent"]
+    list_filter = ["counted", "reason"]

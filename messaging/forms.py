@@ -12,7 +12,8 @@ from contacts.fields import merge_tags
 from contacts.models import Contact, Group
 from textconnect.limits import MAX_BODY_CHARS
 
-from .models import ApprovalPolicy, MessageTemplate, QuietHours, SenderID
+from .models import ApprovalPolicy, Broadcast, MessageTemplate, QuietHours, SenderID
+from .services import links
 from .services.compose import (
     Draft,
     clean_body,
@@ -154,6 +155,11 @@ def merge_fields_help(workspace: Workspace) -> str:
              "stand-in for an empty one.") % {"fields": shown}  # fmt: skip
 
 
+def follow_up_label(broadcast: Broadcast) -> str:
+    text = broadcast.body if len(broadcast.body) <= 40 else broadcast.body[:39] + "…"
+    return f"{text} ({broadcast.created_at:%-d %b})"
+
+
 class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     numbers = forms.CharField(
         required=False,
@@ -198,6 +204,21 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     validity_seconds = forms.TypedChoiceField(
         choices=VALIDITY_CHOICES, coerce=int, initial=86400, label="Try delivering for"
     )
+    follow_up = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    follow_up_who = forms.ChoiceField(
+        required=False,
+        choices=[("clicked", _("who clicked")), ("not_clicked", _("who did not click"))],
+        widget=forms.HiddenInput,
+    )
+    track_links = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=_("Track links"),
+        help_text=_(
+            "Each link becomes a short link of this portal, one per recipient, so you see "
+            "who clicked. Counted in the characters above."
+        ),
+    )
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -239,7 +260,22 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
                 + "). Fix them, or tick “Skip the invalid numbers”.",
             )
         on_gateway = [f for f in ("gateway_group", "gateway_list") if cleaned.get(f)]
-        local = parsed.numbers or self.contacts or cleaned.get("groups")
+        self.follow_up = None
+        if cleaned.get("follow_up"):
+            earlier = (
+                Broadcast.objects.for_workspace(self.workspace)
+                .filter(public_id=cleaned["follow_up"], track_links=True)
+                .first()
+            )
+            if earlier is None:
+                raise ValidationError(
+                    _("That message is not one of this workspace's with tracked links.")
+                )
+            clicked = cleaned.get("follow_up_who") != "not_clicked"
+            contact_ids, numbers = links.follow_up_recipients(earlier.pk, clicked)
+            self.follow_up = (follow_up_label(earlier), clicked, contact_ids, numbers)
+        follow_up = bool(self.follow_up and (self.follow_up[2] or self.follow_up[3]))
+        local = parsed.numbers or self.contacts or cleaned.get("groups") or follow_up
         if len(on_gateway) > 1 or (on_gateway and local):
             raise ValidationError(
                 "Send either to numbers, contacts and groups, or to one group or list held on "
@@ -265,6 +301,10 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
             schedule_at=data.get("schedule_at"),
             validity_seconds=data["validity_seconds"],
             repeat=self.repetition(),
+            track_links=data.get("track_links", False),
+            follow_up=self.follow_up[:2] if self.follow_up else None,
+            follow_up_contact_ids=self.follow_up[2] if self.follow_up else [],
+            follow_up_numbers=self.follow_up[3] if self.follow_up else [],
         )
 
 

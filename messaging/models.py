@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Workspace
@@ -96,6 +97,7 @@ class Broadcast(models.Model):
     # hours, since it answers the customer.
     is_reply = models.BooleanField(default=False)
     is_test = models.BooleanField(default=False)  # "Send a test to me" from the review page
+    track_links = models.BooleanField(default=False)  # each URL becomes a short link per recipient
     # Quiet hours overridden for this broadcast by an admin, with the reason (audited).
     quiet_override_reason = models.CharField(max_length=300, blank=True)
     quiet_override_by = models.ForeignKey(
@@ -419,3 +421,61 @@ class GatewayCallCount(models.Model):
         if not self.finals:
             return None
         return (self.report_calls + self.status_calls) / self.finals
+
+
+class LinkSettings(models.Model):
+    """How long a workspace's tracked links keep working."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    expire_days = models.PositiveIntegerField(_("links work for (days)"), default=90)
+
+    class Meta:
+        verbose_name = _("link settings")
+        verbose_name_plural = _("link settings")
+
+    def __str__(self) -> str:
+        return f"{self.workspace}: {self.expire_days} days"
+
+
+class TrackedLink(models.Model):
+    """One URL of one recipient's text, replaced by `SITE_URL/l/<code>`."""
+
+    code = models.CharField(max_length=16, unique=True)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="links")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="links")
+    url = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    clicks = models.PositiveIntegerField(default=0)  # people, not previews or bots
+    other_hits = models.PositiveIntegerField(default=0)  # previews, bots, repeats within 1 s
+    first_clicked_at = models.DateTimeField(null=True, blank=True)
+    last_clicked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["broadcast", "clicks"], name="link_broadcast_idx"),
+            models.Index(fields=["message"], name="link_message_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.url}"
+
+
+class LinkClick(models.Model):
+    """One visit of a tracked link, written in batches after the redirect answered."""
+
+    link = models.ForeignKey(TrackedLink, on_delete=models.CASCADE, related_name="hits")
+    at = models.DateTimeField()
+    counted = models.BooleanField()  # False: a preview, a bot, a HEAD, or a repeat within 1 s
+    reason = models.CharField(max_length=20, blank=True)  # why not counted
+    visitor = models.CharField(max_length=64)  # a hash of the address: repeats without the address
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["link", "visitor", "at"], name="linkclick_visitor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} at {self.at:%H:%M:%S}"

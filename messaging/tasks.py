@@ -5,7 +5,7 @@ from celery import shared_task
 from accounts.locks import task_lock
 from accounts.models import Workspace
 
-from .services import dispatch, reconcile, recurring, schedule, tracking
+from .services import dispatch, links, reconcile, recurring, schedule, tracking
 
 
 @shared_task
@@ -64,3 +64,11 @@ def reconcile_workspace_task(workspace_id: int) -> None:
         workspace = Workspace.objects.filter(pk=workspace_id).first()
         if held and workspace is not None:
             reconcile.reconcile_workspace(workspace=workspace)
+
+
+@shared_task
+def links_drain_task() -> None:
+    """Write the short-link visits waiting in Redis (a lock keeps one drain at a time)."""
+    with task_lock("messaging:links-drain") as held:
+        if held:
+            links.clicks_drain()

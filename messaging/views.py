@@ -30,10 +30,11 @@ from .forms import (
     SenderIDForm,
     TemplateForm,
     compose_repeat_preview,
+    follow_up_label,
 )
 from .models import Broadcast, BroadcastStatus, Message, MessageState, MessageTemplate, SenderID
 from .selectors import filtered_messages, message_log
-from .services import compose, recurring, schedule
+from .services import compose, links, recurring, schedule
 from .services.controls import needs_approval
 from .services.forecast import send_forecast
 from .services.outcomes import BUCKETS, Outcomes, failure_reasons
@@ -48,6 +49,9 @@ from .services.tracking import calls_per_final
 def compose_view(request: HttpRequest) -> HttpResponse:
     earlier = _draft(request, request.POST.get("replaces") or request.GET.get("draft"))
     initial = compose.draft_initial(earlier) if earlier and request.method == "GET" else {}
+    if request.method == "GET" and request.GET.get("follow_up"):  # from a broadcast's links card
+        initial["follow_up"] = request.GET["follow_up"]
+        initial["follow_up_who"] = request.GET.get("follow_up_who", "clicked")
     form = ComposeForm(request.workspace, request.POST or None, initial=initial)
     if earlier and request.method == "GET":
         form.contacts = compose.draft_contacts(earlier)
@@ -72,15 +76,43 @@ def compose_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "earlier": earlier,
         "picked": form.contacts,
-        "counter": _counter(form["body"].value() or "", request.workspace),
+        "counter": _counter(
+            form["body"].value() or "", request.workspace, bool(form["track_links"].value())
+        ),
         "blocker": compose.sending_blocker(request.workspace),
+        "follow_up": _follow_up(request, form),
     }
     return render(request, "messaging/compose.html", context)
 
 
-def _counter(body: str, workspace=None) -> dict:  # noqa: ANN001
+def _follow_up(request: HttpRequest, form: ComposeForm) -> dict | None:
+    """The broadcast a follow-up goes to the clickers (or non-clickers) of, for the composer."""
+    wanted = form["follow_up"].value()
+    try:
+        wanted_id = UUID(str(wanted)) if wanted else None
+    except ValueError:
+        return None
+    earlier = (
+        Broadcast.objects.for_workspace(request.workspace)
+        .filter(public_id=wanted_id, track_links=True)
+        .first()
+        if wanted_id
+        else None
+    )
+    if earlier is None:
+        return None
+    clicked = form["follow_up_who"].value() != "not_clicked"
+    contact_ids, numbers = links.follow_up_recipients(earlier.pk, clicked)
+    count = len(contact_ids) + len(numbers)
+    return {"label": follow_up_label(earlier), "clicked": clicked, "count": count}
+
+
+def _counter(body: str, workspace=None, track_links: bool = False) -> dict:  # noqa: ANN001
+    tracked = track_links and links.has_links(body)
+    body = links.as_sent_example(body) if tracked else body  # counted as it will be sent
     shape = segments(body)
     return {
+        "tracked": tracked,
         "chars": len(body),
         "max": MAX_BODY_CHARS,
         "units": shape.chars,
@@ -97,8 +129,9 @@ def _counter(body: str, workspace=None) -> dict:  # noqa: ANN001
 def counter_view(request: HttpRequest) -> HttpResponse:
     """The live counter under the message box (htmx, as you type)."""
     body = request.POST.get("body", "")
+    track = request.POST.get("track_links") == "on"
     return render(
-        request, "messaging/_counter.html", {"counter": _counter(body, request.workspace)}
+        request, "messaging/_counter.html", {"counter": _counter(body, request.workspace, track)}
     )
 
 
@@ -318,7 +351,16 @@ def broadcast_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
         "outcomes": outcomes,
         "reasons": failure_reasons(broadcast) if outcomes.failed or outcomes.skipped else [],
         "retryable": broadcast.messages.filter(state=MessageState.FAILED).exists(),
+        "can_send": request.role.at_least(Role.SENDER),
     }
+    if broadcast.track_links:
+        clicks = links.broadcast_clicks(broadcast.pk)
+        clicks["rate_percent"] = round(clicks["rate"] * 100)
+        by_hour = links.clicks_over_time(broadcast.pk)
+        context["clicks"] = clicks
+        context["clickers"] = links.clickers(broadcast.pk)
+        context["clicks_by_hour"] = by_hour
+        context["clicks_peak"] = max((n for _, n in by_hour), default=1)
     template = "messaging/broadcast_detail.html"
     if request.htmx:
         template += "#live"

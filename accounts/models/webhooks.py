@@ -22,6 +22,7 @@ class WebhookEvent(models.TextChoices):
     CONTACT_OPTED_IN = "contact.opted_in", _("A contact opted back in")
     BROADCAST_FINISHED = "broadcast.finished", _("A broadcast finished")
     IMPORT_FINISHED = "import.finished", _("A contact import finished")
+    MESSAGE_LINK_CLICKED = "message.link_clicked", _("A tracked link was clicked")
 
 
 TEST_EVENT = "endpoint.test"

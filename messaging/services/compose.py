@@ -31,6 +31,7 @@ from textconnect.limits import MAX_ALPHANUMERIC_SOURCE, MAX_BODY_CHARS, MAX_VALI
 from textconnect.segments import credits_per_part, segments
 
 from ..models import Broadcast, BroadcastKind, BroadcastStatus, Message, SenderID
+from . import links
 from .recurring import Repeat, clean_repeat, repeat_choices
 from .runs import batch_size
 
@@ -250,6 +251,12 @@ class Draft:
     is_reply: bool = False  # answers a text just received: never held by quiet hours
     is_test: bool = False  # a test (or a code) to a member's own mobile: never held or approved
     repeat: Repeat | None = None  # a recurring send: confirming the draft makes a series
+    track_links: bool = False  # each URL becomes a short link per recipient (links.py)
+    # A follow-up to those of a tracked broadcast who clicked (or did not): its label, the choice,
+    # and the recipients it came to when the draft was made.
+    follow_up: tuple[str, bool] | None = None
+    follow_up_contact_ids: list[int] = field(default_factory=list)
+    follow_up_numbers: list[str] = field(default_factory=list)
 
 
 def broadcast_create(
@@ -273,7 +280,8 @@ def broadcast_create(
         kind, target = BroadcastKind.GATEWAY_GROUP, draft.gateway_group
     elif draft.gateway_list:
         kind, target = BroadcastKind.GATEWAY_LIST, draft.gateway_list
-    shape = segments(draft.body)
+    tracked = draft.track_links and kind == BroadcastKind.DIRECT and links.has_links(draft.body)
+    shape = segments(links.as_sent_example(draft.body) if tracked else draft.body)
     with transaction.atomic():
         broadcast = Broadcast.objects.create(
             workspace=workspace,
@@ -283,7 +291,8 @@ def broadcast_create(
             source=draft.source,
             gateway_target=target,
             recipients_spec={},
-            personalised=is_personalised(draft.body, merge_tags(workspace)),
+            personalised=is_personalised(draft.body, merge_tags(workspace)) or tracked,
+            track_links=tracked,
             opt_out_exempt=draft.opt_out_exempt,
             is_reply=draft.is_reply,
             is_test=draft.is_test,
@@ -338,6 +347,7 @@ class Breakdown:
     duplicates: int = 0  # the same number picked in more than one way, sent once
     recipients: int = 0
     opted_out: int = 0  # skipped at dispatch, never charged
+    follow_up: list = field(default_factory=list)  # [broadcast label, clicked?, recipients]
     empty_fields: dict[str, int] = field(default_factory=dict)  # field -> recipients left blank
     empty_example: str = ""  # one recipient's text with a field left blank
 
@@ -358,7 +368,13 @@ def _breakdown(workspace: Workspace, draft: Draft) -> Breakdown:
         .annotate(members=Count("groupmembership"))
         .values_list("name", "members")
     )
+    follow_up = []
+    if draft.follow_up is not None:
+        label, clicked = draft.follow_up
+        count = len(draft.follow_up_contact_ids) + len(draft.follow_up_numbers)
+        follow_up = [label, clicked, count]
     return Breakdown(
+        follow_up=follow_up,
         typed=len(draft.numbers),
         typed_duplicates=draft.typed_duplicates,
         invalid=[list(line) for line in draft.typed_invalid[:50]],
@@ -382,6 +398,7 @@ def draft_initial(broadcast: Broadcast) -> dict:
     return {
         "body": broadcast.body,
         "source": broadcast.source,
+        "track_links": broadcast.track_links,
         "numbers": "\n".join(selection.get("numbers", [])),
         "groups": list(
             Group.objects.for_workspace(broadcast.workspace).filter(
@@ -411,6 +428,8 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
     empty: Counter[str] = Counter()
     batch: list[Message] = []
 
+    made: list[list[tuple[str, str]]] = []  # each message's short links, when tracked
+
     def flush() -> None:
         opted_out = opted_out_numbers(workspace, {m.destination for m in batch})
         breakdown.opted_out += sum(m.destination in opted_out for m in batch)
@@ -418,26 +437,33 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
             if message.destination not in opted_out:  # skipped at dispatch: never charged
                 estimate.add(message.body or draft.body, message.destination)
         Message.objects.bulk_create(batch)
+        if broadcast.track_links:
+            links.links_store(batch, made)
+            made.clear()
         batch.clear()
 
     for recipient in recipients(
         workspace,
         body=draft.body,
-        numbers=draft.numbers,
-        contact_ids=draft.contact_ids,
+        numbers=[*draft.numbers, *draft.follow_up_numbers],
+        contact_ids=[*draft.contact_ids, *draft.follow_up_contact_ids],
         group_ids=draft.group_ids,
     ):
         breakdown.recipients += 1
         if recipient.empty:
             empty.update(recipient.empty)
             breakdown.empty_example = breakdown.empty_example or recipient.body
+        body = recipient.body
+        if broadcast.track_links:
+            body, pairs = links.rewrite(body or draft.body)
+            made.append(pairs)
         batch.append(
             Message(
                 workspace_id=broadcast.workspace_id,
                 broadcast=broadcast,
                 contact_id=recipient.contact_id,
                 destination=recipient.destination,
-                body=recipient.body,
+                body=body,
             )
         )
         if len(batch) >= INSERT_BATCH:
@@ -446,6 +472,7 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
     if breakdown.recipients == 0:
         raise ValidationError("Add at least one recipient.")
     picked = breakdown.typed + breakdown.contacts + sum(n for _, n in breakdown.groups)
+    picked += breakdown.follow_up[2] if breakdown.follow_up else 0
     breakdown.duplicates = max(0, picked - breakdown.recipients)
     breakdown.empty_fields = dict(empty.most_common())
     Broadcast.objects.filter(pk=broadcast.pk).update(

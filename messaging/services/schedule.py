@@ -16,7 +16,16 @@ from accounts.audit import audit_record
 from contacts.fields import merge_tags
 from textconnect.segments import segments
 
-from ..models import Broadcast, BroadcastKind, BroadcastStatus, DispatchRun, Message, MessageState
+from ..models import (
+    Broadcast,
+    BroadcastKind,
+    BroadcastStatus,
+    DispatchRun,
+    Message,
+    MessageState,
+    TrackedLink,
+)
+from . import links
 from .bulk import update_rows
 from .compose import CreditEstimate, check_affordable, is_personalised, render_body
 from .controls import approval_request, needs_approval
@@ -175,17 +184,25 @@ def broadcast_edit(
         locked.validity_seconds = validity_seconds
         locked.encoding, locked.parts = shape.encoding, shape.parts
         tags = merge_tags(locked.workspace)
-        locked.personalised = is_personalised(body, tags)
+        tracked = locked.track_links and links.has_links(body)
+        locked.personalised = is_personalised(body, tags) or tracked
         rows = list(
             locked.messages.filter(state=MessageState.QUEUED)
             .select_related("contact")
-            .only("id", "destination", "body", "contact")
+            .only("id", "workspace_id", "broadcast_id", "destination", "body", "contact")
         )
         estimate = CreditEstimate()
+        made = []
+        TrackedLink.objects.filter(message__in=rows).delete()  # the old text's links go with it
         for message in rows:
             message.body = render_body(body, message.contact, tags) if locked.personalised else ""
+            if tracked:
+                message.body, pairs = links.rewrite(message.body)
+                made.append(pairs)
             estimate.add(message.body or body, message.destination)
         update_rows(rows, ["body"])
+        if tracked:
+            links.links_store(rows, made)
         locked.estimated_credits = estimate.credits
         locked.save()
         audit_record("broadcast_edited", request=request, obj=locked)

@@ -1,0 +1,158 @@
+"""Tracked short links: one code per recipient and link, a fast redirect, clicks counted once per
+person per second with previews and bots apart, expiry, the counter on the text as sent, and a
+follow-up to exactly those who clicked."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import WebhookDelivery, WebhookEndpoint
+from contacts.models import Contact
+from messaging.models import Broadcast, LinkClick, Message, TrackedLink
+from messaging.services import links
+from messaging.services.compose import Draft, broadcast_create
+from textconnect.segments import segments
+
+from .conftest import many
+
+pytestmark = pytest.mark.django_db
+
+URL = "https://acme.example.com/offer?id=7"
+
+
+def tracked(workspace, owner, numbers, body=f"Our sale starts now: {URL}. See you!", **fields):  # noqa: ANN001, ANN003
+    draft = Draft(body=body, source="Acme", numbers=list(numbers), track_links=True, **fields)
+    return broadcast_create(workspace=workspace, user=owner, draft=draft,
+                            idempotency_key=uuid.uuid4())  # fmt: skip
+
+
+def hit(code: str, *, agent: str = "Mozilla/5.0 (iPhone)", ip: str = "203.0.113.5",
+        head: bool = False):  # noqa: ANN201  # fmt: skip
+    method = Client().head if head else Client().get
+    return method(f"/l/{code}", HTTP_USER_AGENT=agent, REMOTE_ADDR=ip)
+
+
+def test_a_thousand_recipients_get_a_thousand_codes_each_redirecting(workspace, owner):
+    broadcast = tracked(workspace, owner, many(1000))
+    codes = list(TrackedLink.objects.filter(broadcast=broadcast).values_list("code", flat=True))
+    assert len(codes) == len(set(codes)) == 1000
+    assert all(len(c) >= 8 and c.isalnum() for c in codes)
+    for message in Message.objects.filter(broadcast=broadcast):
+        [link] = message.links.all()
+        assert message.body == f"Our sale starts now: {links.base_url()}{link.code}. See you!"
+    for code in codes[:200]:  # the redirect, over HTTP through the whole middleware stack
+        answer = hit(code)
+        assert answer.status_code == 302 and answer["Location"] == URL
+    assert broadcast.personalised and broadcast.track_links
+
+
+def test_clicks_once_per_person_per_second_and_bots_apart(workspace, owner):
+    broadcast = tracked(workspace, owner, many(1))
+    link = TrackedLink.objects.get(broadcast=broadcast)
+    now = timezone.now().timestamp()
+    person, other = links.visitor_of("203.0.113.5"), links.visitor_of("198.51.100.7")
+    links.clicks_write([
+        {"link": link.pk, "at": now, "visitor": person, "agent": "Mozilla/5.0", "head": False},
+        {"link": link.pk, "at": now + 0.4, "visitor": person, "agent": "Mozilla/5.0", "head": False},
+        {"link": link.pk, "at": now + 0.5, "visitor": other, "agent": "Mozilla/5.0", "head": False},
+        {"link": link.pk, "at": now + 0.6, "visitor": person, "agent": "WhatsApp/2.23", "head": False},
+        {"link": link.pk, "at": now + 0.7, "visitor": person, "agent": "Mozilla/5.0", "head": True},
+        {"link": link.pk, "at": now + 0.8, "visitor": person, "agent": "", "head": False},
+    ])  # fmt: skip
+    links.clicks_write([  # a later batch: the repeat rule spans batches
+        {"link": link.pk, "at": now + 0.9, "visitor": person, "agent": "Mozilla/5.0", "head": False},
+        {"link": link.pk, "at": now + 2.0, "visitor": person, "agent": "Mozilla/5.0", "head": False},
+    ])  # fmt: skip
+    link.refresh_from_db()
+    assert (link.clicks, link.other_hits) == (3, 5)
+    reasons = sorted(LinkClick.objects.filter(counted=False).values_list("reason", flat=True))
+    assert reasons == ["bot", "bot", "head", "repeat", "repeat"]
+    assert link.first_clicked_at is not None
+
+
+def test_the_redirect_queues_the_click_and_the_drain_writes_it(workspace, owner):
+    broadcast = tracked(workspace, owner, many(1))
+    link = TrackedLink.objects.get(broadcast=broadcast)
+    links._redis().delete(links.QUEUE)
+    assert hit(link.code).status_code == 302
+    assert hit(link.code, head=True).status_code == 302  # a preview's HEAD: no click
+    assert not LinkClick.objects.exists()  # not written while answering
+    assert links.clicks_drain() == 2
+    link.refresh_from_db()
+    assert (link.clicks, link.other_hits) == (1, 1)
+
+
+def test_unknown_and_expired_codes(workspace, owner):
+    assert hit("NoSuchCode1").status_code == 404
+    broadcast = tracked(workspace, owner, many(1))
+    link = TrackedLink.objects.get(broadcast=broadcast)
+    TrackedLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    gone = hit(link.code)
+    assert gone.status_code == 410 and "expired" in gone.content.decode()
+    assert URL not in gone.content.decode()
+
+
+def test_the_parts_are_counted_on_the_text_as_sent(workspace, owner):
+    long_url = "https://acme.example.com/" + "a" * 150
+    body = f"Sale! {long_url}"
+    assert segments(body).parts == 2
+    broadcast = tracked(workspace, owner, many(1), body=body)
+    assert broadcast.parts == 1  # the short link is shorter
+    assert broadcast.estimated_credits == 1
+    near = "x" * 130 + " https://a.io/b"  # 145 characters; with a short link more than 160
+    assert segments(near).parts == 1
+    assert tracked(workspace, owner, many(1, 5), body=near).parts == 2
+    ucs2 = tracked(workspace, owner, many(1, 9), body="Café ☕ " + "y" * 40 + " https://a.io")
+    assert ucs2.encoding == "UCS-2" and ucs2.parts == 2  # 70 a part: the short link tips it
+
+
+def test_a_follow_up_reaches_exactly_those_who_clicked(workspace, owner):
+    ann = Contact.objects.create(workspace=workspace, name="Ann", number="+447700900601")
+    first = tracked(workspace, owner, ["+447700900602", "+447700900603"], contact_ids=[ann.pk])
+    Message.objects.filter(broadcast=first).update(state="delivered")
+    clicked = TrackedLink.objects.filter(
+        broadcast=first, message__destination__in=["+447700900601", "+447700900603"]
+    )
+    for link in clicked:
+        links.clicks_write([{"link": link.pk, "at": timezone.now().timestamp(), "head": False,
+                             "visitor": "v", "agent": "Mozilla/5.0"}])  # fmt: skip
+    contact_ids, numbers = links.follow_up_recipients(first.pk, clicked=True)
+    assert (contact_ids, numbers) == ([ann.pk], ["+447700900603"])
+    follow = broadcast_create(
+        workspace=workspace, user=owner, idempotency_key=uuid.uuid4(),
+        draft=Draft(body="Thanks for looking!", source="Acme", follow_up=("Sale", True),
+                    follow_up_contact_ids=contact_ids, follow_up_numbers=numbers),
+    )  # fmt: skip
+    got = set(Message.objects.filter(broadcast=follow).values_list("destination", flat=True))
+    assert got == {"+447700900601", "+447700900603"}
+    assert follow.recipients_spec["follow_up"] == ["Sale", True, 2]
+    _ids, not_clicked = links.follow_up_recipients(first.pk, clicked=False)
+    assert not_clicked == ["+447700900602"]
+
+
+def test_a_click_is_told_to_webhooks(workspace, owner, settings):
+    WebhookEndpoint.objects.create(workspace=workspace, url="https://example.com/h",
+                                   events=["message.link_clicked"])  # fmt: skip
+    broadcast = tracked(workspace, owner, many(1))
+    link = TrackedLink.objects.get(broadcast=broadcast)
+    links.clicks_write([{"link": link.pk, "at": timezone.now().timestamp(), "head": False,
+                         "visitor": "v", "agent": "Mozilla/5.0"}])  # fmt: skip
+    [delivery] = WebhookDelivery.objects.filter(event="message.link_clicked")
+    assert delivery.payload["data"]["url"] == URL
+
+
+def test_a_code_reveals_nothing_of_the_workspace(workspace, owner):
+    broadcast = tracked(workspace, owner, many(1))
+    link = TrackedLink.objects.get(broadcast=broadcast)
+    answer = hit(link.code)
+    assert answer.status_code == 302 and answer.content == b"" and answer["Location"] == URL
+    assert "Set-Cookie" not in answer  # no session, nothing of the portal's
+
+
+def test_a_body_without_links_is_not_tracked(workspace, owner):
+    broadcast = tracked(workspace, owner, many(2), body="No links here")
+    assert not broadcast.track_links and not broadcast.personalised
+    assert not TrackedLink.objects.exists()
