@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import WebhookDelivery, WebhookEndpoint
 from contacts.models import Contact
-from messaging.models import Broadcast, LinkClick, Message, TrackedLink
+from messaging.models import LinkClick, Message, TrackedLink
 from messaging.services import links
 from messaging.services.compose import Draft, broadcast_create
 from textconnect.segments import segments
