@@ -54,18 +54,16 @@ def test_clicks_once_per_person_per_second_and_bots_apart(workspace, owner):
     link = TrackedLink.objects.get(broadcast=broadcast)
     now = timezone.now().timestamp()
     person, other = links.visitor_of("203.0.113.5"), links.visitor_of("198.51.100.7")
+
+    def visit(after: float, visitor: str = person, agent: str = "Mozilla/5.0", head=False) -> dict:  # noqa: ANN001
+        return {"link": link.pk, "at": now + after, "visitor": visitor, "agent": agent,
+                "head": head}  # fmt: skip
+
     links.clicks_write([
-        {"link": link.pk, "at": now, "visitor": person, "agent": "Mozilla/5.0", "head": False},
-        {"link": link.pk, "at": now + 0.4, "visitor": person, "agent": "Mozilla/5.0", "head": False},
-        {"link": link.pk, "at": now + 0.5, "visitor": other, "agent": "Mozilla/5.0", "head": False},
-        {"link": link.pk, "at": now + 0.6, "visitor": person, "agent": "WhatsApp/2.23", "head": False},
-        {"link": link.pk, "at": now + 0.7, "visitor": person, "agent": "Mozilla/5.0", "head": True},
-        {"link": link.pk, "at": now + 0.8, "visitor": person, "agent": "", "head": False},
+        visit(0), visit(0.4), visit(0.5, other), visit(0.6, agent="WhatsApp/2.23"),
+        visit(0.7, head=True), visit(0.8, agent=""),
     ])  # fmt: skip
-    links.clicks_write([  # a later batch: the repeat rule spans batches
-        {"link": link.pk, "at": now + 0.9, "visitor": person, "agent": "Mozilla/5.0", "head": False},
-        {"link": link.pk, "at": now + 2.0, "visitor": person, "agent": "Mozilla/5.0", "head": False},
-    ])  # fmt: skip
+    links.clicks_write([visit(0.9), visit(2.0)])  # a later batch: the repeat rule spans batches
     link.refresh_from_db()
     assert (link.clicks, link.other_hits) == (3, 5)
     reasons = sorted(LinkClick.objects.filter(counted=False).values_list("reason", flat=True))
