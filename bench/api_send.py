@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 
 from _common import free_port, manage  # noqa: E402
+from _http import one, turns  # noqa: E402
 from _portal import percentile  # noqa: E402
 from inbound_endpoint import environment, flush_redis  # noqa: E402
 
@@ -77,71 +76,25 @@ if __name__ == "bench.api_send":  # imported by gunicorn
 # -- the driver --------------------------------------------------------------------------------
 
 
-def _request(target: str, key: str, body: bytes, idempotency_key: str) -> bytes:
+def send_request(target: str, key: str, number: int, sequence: int) -> bytes:
+    """One single-recipient send (or the same bytes to the insert-only view), its own key."""
+    ident = f"{os.getpid()}-{number}-{sequence}"
+    to = f"+4477{(hash(ident) % 10**8):08d}"
+    body = json.dumps({"to": [to], "text": "Your table is booked for 7pm."}).encode()
     head = (
         f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        f"Authorization: Bearer {key}\r\nIdempotency-Key: {idempotency_key}\r\n"
+        f"Authorization: Bearer {key}\r\nIdempotency-Key: {ident}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 
 
-def _one(port: int, payload: bytes) -> int:
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.sendall(payload)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return int(b"".join(chunks).split(b"\r\n", 1)[0].split()[1])
-
-
-def _drive(port: int, target: str, key: str, seconds: float, threads: int, queue) -> None:  # noqa: ANN001
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def worker(number: int) -> None:
-        mine, codes, sequence = [], {}, 0
-        while time.perf_counter() < deadline:
-            sequence += 1
-            ident = f"{os.getpid()}-{number}-{sequence}"
-            to = f"+4477{(hash(ident) % 10**8):08d}"
-            body = json.dumps({"to": [to], "text": "Your table is booked for 7pm."}).encode()
-            payload = _request(target, key, body, ident)
-            started = time.perf_counter()
-            status = _one(port, payload)
-            mine.append(time.perf_counter() - started)
-            codes[status] = codes.get(status, 0) + 1
-        with lock:
-            latencies.extend(mine)
-            for code, count in codes.items():
-                statuses[code] = statuses.get(code, 0) + count
-
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    queue.put((latencies, statuses))
-
-
-def drive(port: int, target: str, key: str, seconds: float, threads: int) -> tuple[list, dict]:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_drive, args=(port, target, key, seconds, threads, queue))
-    process.start()
-    found = queue.get(timeout=seconds + 120)
-    process.join()
-    return found
-
-
-def bench_database(url: str) -> str:
+def bench_database(url: str, suffix: str = "_api_bench") -> str:
+    """`<name><suffix>` on the same server, made afresh."""
     import psycopg
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_api_bench"
+    name = parts.path.lstrip("/") + suffix
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -180,7 +133,7 @@ def wait_up(port: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            _one(port, _request(INSERT_ONLY_PATH, "x", b"{}", "warm"))
+            one(port, send_request(INSERT_ONLY_PATH, "x", 0, 0))
             return
         except OSError:
             time.sleep(0.1)
@@ -222,20 +175,15 @@ def main() -> None:
         cwd=ROOT,
         env=env,
     )
-    paths = {"insert only": INSERT_ONLY_PATH, "api send": SEND_PATH}
-    latencies: dict[str, list[float]] = {name: [] for name in paths}
-    statuses: dict[str, dict[int, int]] = {name: {} for name in paths}
+    payloads = {
+        "insert only": partial(send_request, INSERT_ONLY_PATH, key),
+        "api send": partial(send_request, SEND_PATH, key),
+    }
     try:
         wait_up(port)
-        for target in paths.values():  # warm both workers on each path
-            drive(port, target, key, 1.0, args.threads)
+        turns(port, payloads, 2.0, rounds=1, threads=args.threads)  # warm both workers on each
         warm_sent = stored(env)[0]
-        for _ in range(args.rounds):
-            for name, target in paths.items():
-                found, codes = drive(port, target, key, seconds / args.rounds, args.threads)
-                latencies[name].extend(found)
-                for code, count in codes.items():
-                    statuses[name][code] = statuses[name].get(code, 0) + count
+        latencies, statuses = turns(port, payloads, seconds, args.rounds, args.threads)
     finally:
         server.terminate()
         server.wait(20)
@@ -246,7 +194,7 @@ def main() -> None:
     accepted = statuses["api send"].get(201, 0)
     ratio = rate["api send"] / rate["insert only"]
     p99 = percentile(latencies["api send"], 99) * 1000
-    for name in paths:
+    for name in payloads:
         print(
             f"{name:11} {rate[name]:8,.0f} req/s  p50 {percentile(latencies[name], 50) * 1000:.2f}"
             f" ms  p99 {percentile(latencies[name], 99) * 1000:.2f} ms  answers {statuses[name]}"

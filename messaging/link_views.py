@@ -20,7 +20,9 @@ def _plain(status: int, title: str, text: str) -> HttpResponse:
 
 @require_safe
 def follow(request: HttpRequest, code: str) -> HttpResponse:
-    found = TrackedLink.objects.filter(code=code).values_list("pk", "url", "expires_at").first()
+    # One read by the unique index (no ORDER BY, no model instance).
+    rows = TrackedLink.objects.filter(code=code).values_list("pk", "url", "expires_at")[:1]
+    found = next(iter(rows), None)
     if found is None:
         return _plain(
             404, _("Link not found"), _("This link does not exist. Check that it was copied whole.")
