@@ -21,8 +21,8 @@ from accounts.api.errors import ApiError
 from accounts.models import ApiScope
 from contacts.models import Contact, Group
 
-from .models import Broadcast, Message, MessageState, MessageTemplate, SenderID
-from .services import compose, controls, schedule
+from .models import Broadcast, Message, MessageState, MessageTemplate, SenderID, TrackedLink
+from .services import compose, controls, links, schedule
 from .services.outcomes import BUCKETS, Outcomes, outcomes_count
 
 MAX_NUMBERS = 10_000
@@ -102,6 +102,11 @@ class SendSerializer(serializers.Serializer):
     sender = serializers.CharField(required=False, max_length=16)
     send_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     validity_seconds = serializers.IntegerField(required=False, default=86400)
+    track_links = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Replace each URL with a short link per recipient, to see who clicked.",
+    )
 
 
 class MessageEventSerializer(serializers.Serializer):
@@ -126,8 +131,20 @@ class MessageSerializer(serializers.Serializer):
     delivered_at = serializers.DateTimeField(allow_null=True)
 
 
+class LinkSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    short_url = serializers.SerializerMethodField()
+    clicks = serializers.IntegerField()
+    first_clicked_at = serializers.DateTimeField(allow_null=True)
+    last_clicked_at = serializers.DateTimeField(allow_null=True)
+
+    def get_short_url(self, link: TrackedLink) -> str:
+        return links.base_url() + link.code
+
+
 class MessageDetailSerializer(MessageSerializer):
     history = MessageEventSerializer(many=True, source="events.all")
+    links = LinkSerializer(many=True, source="links.all", help_text="Tracked links and clicks.")
 
 
 def _fill_data(text: str, data: dict[str, str]) -> str:
@@ -204,6 +221,7 @@ class SendView(ApiView):
             group_ids=group_ids,
             schedule_at=compose.clean_schedule(data["send_at"]),
             validity_seconds=compose.clean_validity(data["validity_seconds"]),
+            track_links=data["track_links"],
         )
         header_key = getattr(self, "idempotency_key", "")
         key = idempotency_key_uuid(workspace, header_key) if header_key else uuid.uuid4()

@@ -23,11 +23,17 @@ def test_send_to_numbers_contacts_and_groups_once_each(api, workspace, connected
     club = Group.objects.create(workspace=workspace, name="Club")
     GroupMembership.objects.create(group=club, contact=bob)
     GroupMembership.objects.create(group=club, contact=ann)
-    answer = api.post("send/", {
-        "to": ["07700 900603", "+447700900601"], "contacts": [str(ann.public_id)],
-        "groups": [str(club.public_id)], "text": "Hi {first_name|there}, code {code}",
-        "data": {"code": "1234"}, "sender": "Acme",
-    })  # fmt: skip
+    answer = api.post(
+        "send/",
+        {
+            "to": ["07700 900603", "+447700900601"],
+            "contacts": [str(ann.public_id)],
+            "groups": [str(club.public_id)],
+            "text": "Hi {first_name|there}, code {code}",
+            "data": {"code": "1234"},
+            "sender": "Acme",
+        },
+    )
     assert answer.status_code == 201, answer.content
     body = answer.json()
     assert body["status"] == "queued" and body["sender"] == "Acme"
@@ -46,8 +52,9 @@ def test_send_to_numbers_contacts_and_groups_once_each(api, workspace, connected
 def test_send_with_a_template_and_a_schedule(api, workspace, connected):
     template = MessageTemplate.objects.create(workspace=workspace, name="t", body="See you at 7")
     when = tomorrow()
-    answer = api.post("send/", {"to": ["+447700900601"], "template": str(template.public_id),
-                                "send_at": when})  # fmt: skip
+    answer = api.post(
+        "send/", {"to": ["+447700900601"], "template": str(template.public_id), "send_at": when}
+    )
     assert answer.status_code == 201, answer.content
     assert answer.json()["status"] == "scheduled" and answer.json()["text"] == "See you at 7"
     assert Broadcast.objects.get(public_id=answer.json()["id"]).schedule_at.isoformat() == when
@@ -76,8 +83,9 @@ def test_send_keeps_the_composers_checks(api, workspace, connected):
 def test_an_opted_out_number_is_skipped_not_charged(
     api, workspace, connected, eager_tasks, django_capture_on_commit_callbacks
 ):
-    Contact.objects.create(workspace=workspace, number="+447700900602",
-                           opted_out_at="2026-01-01T00:00Z")  # fmt: skip
+    Contact.objects.create(
+        workspace=workspace, number="+447700900602", opted_out_at="2026-01-01T00:00Z"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         answer = api.post("send/", {"to": ["+447700900602"], "text": "Hi"})
     assert answer.status_code == 201
@@ -89,8 +97,9 @@ def test_an_opted_out_number_is_skipped_not_charged(
 
 
 def test_broadcasts_list_get_pause_resume_cancel(api, workspace, connected):
-    made = api.post("send/", {"to": ["+447700900601"], "text": "Later",
-                              "send_at": tomorrow()}).json()  # fmt: skip
+    made = api.post(
+        "send/", {"to": ["+447700900601"], "text": "Later", "send_at": tomorrow()}
+    ).json()
     listed = api.get("broadcasts/").json()
     assert [b["id"] for b in listed["results"]] == [made["id"]]
     assert api.get("broadcasts/?status=sent").json()["results"] == []
@@ -131,8 +140,15 @@ def test_messages_list_filters_pages_and_history(api, workspace, connected):
 
 def test_contacts_create_get_update_delete(api, workspace):
     club = Group.objects.create(workspace=workspace, name="Club")
-    made = api.post("contacts/", {"name": "Ann", "number": "07700 900601",
-                                  "groups": [str(club.public_id)], "field1": "Acme"})  # fmt: skip
+    made = api.post(
+        "contacts/",
+        {
+            "name": "Ann",
+            "number": "07700 900601",
+            "groups": [str(club.public_id)],
+            "field1": "Acme",
+        },
+    )
     assert made.status_code == 201, made.content
     contact = made.json()
     assert contact["number"] == "+447700900601" and contact["groups"] == [str(club.public_id)]
@@ -155,8 +171,9 @@ def test_bulk_upsert_creates_and_updates_by_number_all_or_none(api, workspace):
     assert answer.status_code == 200 and answer.json() == {"created": 1999, "updated": 1}
     assert Contact.objects.get(number="+447700900601").name == "P601"
     assert Contact.objects.filter(workspace=workspace).count() == 2000
-    broken = api.post("contacts/bulk/", {"contacts": [{"number": "+447700800001"},
-                                                      {"number": "x"}]})  # fmt: skip
+    broken = api.post(
+        "contacts/bulk/", {"contacts": [{"number": "+447700800001"}, {"number": "x"}]}
+    )
     assert broken.status_code == 400 and broken.json()["error"]["field"] == "contacts[1].number"
     assert not Contact.objects.filter(number="+447700800001").exists()
     too_many = api.post("contacts/bulk/", {"contacts": [{"number": "1"}] * 10_001})
@@ -194,9 +211,34 @@ def test_opt_outs_add_list_remove(api, workspace):
 
 
 def test_inbound_and_balance(api, workspace, connected):
-    InboundMessage.objects.create(workspace=workspace, dest="+447700900000", gateway_id="1",
-                                  source="+447700900601", body="STOP",
-                                  received_at="2026-12-01T10:00Z")  # fmt: skip
+    InboundMessage.objects.create(
+        workspace=workspace,
+        dest="+447700900000",
+        gateway_id="1",
+        source="+447700900601",
+        body="STOP",
+        received_at="2026-12-01T10:00Z",
+    )
     texts = api.get("inbound/").json()["results"]
     assert [(t["from"], t["text"]) for t in texts] == [("+447700900601", "STOP")]
     assert api.get("balance/").json()["credits"] == "1000.00"
+
+
+def test_a_tracked_send_and_its_clicks_in_the_message_detail(api, workspace, connected):
+    from messaging.models import TrackedLink
+    from messaging.services import links
+
+    made = api.post(
+        "send/",
+        {"to": ["+447700900601"], "text": "See https://acme.example.com/x", "track_links": True},
+    ).json()
+    message = Message.objects.get(broadcast__public_id=made["id"])
+    link = TrackedLink.objects.get(message=message)
+    assert message.body == f"See {links.base_url()}{link.code}"
+    links.clicks_write(
+        [{"link": link.pk, "at": 1.8e9, "visitor": "v", "agent": "Mozilla/5.0", "head": False}]
+    )
+    detail = api.get(f"messages/{message.public_id}/").json()
+    assert detail["links"][0]["url"] == "https://acme.example.com/x"
+    assert detail["links"][0]["clicks"] == 1
+    assert detail["links"][0]["short_url"].endswith("/l/" + link.code)
