@@ -20,6 +20,8 @@ STATUSES = [
     ("opted_out", "Opted out"),
     ("unsynced", "Waiting for the gateway"),
     ("failed", "Refused by the gateway"),
+    ("clicked", "Clicked a tracked link"),
+    ("not_clicked", "Got a tracked link, did not click"),
 ]
 
 
@@ -43,6 +45,13 @@ def contacts_filtered(workspace: Workspace, params: Mapping[str, str]) -> QueryS
         contacts = contacts.filter(sync_state=SyncState.UNSYNCED)
     elif status == "failed":
         contacts = contacts.filter(sync_state=SyncState.FAILED)
+    elif status in ("clicked", "not_clicked"):  # the messaging app's tracked links, by relation
+        got = Contact.objects.for_workspace(workspace).filter(messages__links__isnull=False)
+        clicked = got.filter(messages__links__clicks__gt=0).values("pk")
+        if status == "clicked":
+            contacts = contacts.filter(pk__in=clicked)
+        else:
+            contacts = contacts.filter(pk__in=got.values("pk")).exclude(pk__in=clicked)
     return contacts
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -116,7 +116,11 @@ def contact_detail(request: HttpRequest, contact_id: UUID) -> HttpResponse:
             (label, getattr(contact, field))
             for field, label in field_labels(request.workspace).items()
         ],
-        "history": history.select_related("broadcast")[:50] if history is not None else None,
+        "history": (
+            history.select_related("broadcast").annotate(clicks=Sum("links__clicks"))[:50]
+            if history is not None
+            else None
+        ),
     }
     return render(request, "contacts/contact_detail.html", context)
 

@@ -12,7 +12,14 @@ from contacts.fields import merge_tags
 from contacts.models import Contact, Group
 from textconnect.limits import MAX_BODY_CHARS
 
-from .models import ApprovalPolicy, Broadcast, MessageTemplate, QuietHours, SenderID
+from .models import (
+    ApprovalPolicy,
+    Broadcast,
+    LinkSettings,
+    MessageTemplate,
+    QuietHours,
+    SenderID,
+)
 from .services import links
 from .services.compose import (
     Draft,
@@ -466,3 +473,15 @@ class ApprovalPolicyForm(forms.ModelForm):
         ):
             raise ValidationError(_("Give a number of recipients or of credits."))
         return cleaned
+
+
+class LinkSettingsForm(forms.ModelForm):
+    class Meta:
+        model = LinkSettings
+        fields = ["expire_days"]
+
+    def clean_expire_days(self) -> int:
+        days = self.cleaned_data["expire_days"]
+        if not 1 <= days <= 3650:
+            raise ValidationError(_("Between 1 and 3,650 days."))
+        return days

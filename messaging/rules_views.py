@@ -10,8 +10,8 @@ from accounts.access import workspace_view
 from accounts.audit import audit_record
 from accounts.roles import Role
 
-from .forms import ApprovalPolicyForm, QuietHoursForm
-from .models import ApprovalPolicy, QuietHours
+from .forms import ApprovalPolicyForm, LinkSettingsForm, QuietHoursForm
+from .models import ApprovalPolicy, LinkSettings, QuietHours
 
 
 @workspace_view(Role.ADMIN)
@@ -20,23 +20,29 @@ def sending_rules(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace
     quiet, _created = QuietHours.objects.get_or_create(workspace=workspace)
     approval, _created = ApprovalPolicy.objects.get_or_create(workspace=workspace)
+    link_rule, _created = LinkSettings.objects.get_or_create(workspace=workspace)
     which = request.POST.get("form")
     quiet_form = QuietHoursForm(request.POST if which == "quiet" else None, instance=quiet,
                                 prefix="quiet")  # fmt: skip
     approval_form = ApprovalPolicyForm(request.POST if which == "approval" else None,
                                        instance=approval, prefix="approval")  # fmt: skip
-    form = {"quiet": quiet_form, "approval": approval_form}.get(which)
+    links_form = LinkSettingsForm(request.POST if which == "links" else None, instance=link_rule,
+                                  prefix="links")  # fmt: skip
+    form = {"quiet": quiet_form, "approval": approval_form, "links": links_form}.get(which)
     if request.method == "POST" and form is not None and form.is_valid():
         saved = form.save()
-        action = "quiet_hours_changed" if which == "quiet" else "approval_policy_changed"
+        action = {"quiet": "quiet_hours_changed", "approval": "approval_policy_changed",
+                  "links": "link_expiry_changed"}[which]  # fmt: skip
         audit_record(action, request=request, obj=workspace, **_summary(saved))
         flash.success(request, _("Saved."))
         return redirect("messaging:rules", slug=workspace.slug)
-    context = {"quiet_form": quiet_form, "approval_form": approval_form}
+    context = {"quiet_form": quiet_form, "approval_form": approval_form, "links_form": links_form}
     return render(request, "messaging/sending_rules.html", context)
 
 
-def _summary(saved: QuietHours | ApprovalPolicy) -> dict:
+def _summary(saved: QuietHours | ApprovalPolicy | LinkSettings) -> dict:
+    if isinstance(saved, LinkSettings):
+        return {"expire_days": saved.expire_days}
     if isinstance(saved, QuietHours):
         return {
             "enabled": saved.enabled,

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import WebhookEvent
@@ -246,15 +246,15 @@ def _clicked_events(counted: list[tuple[TrackedLink, datetime]]) -> None:
 
 
 def broadcast_clicks(broadcast_id: int) -> dict:
-    links = TrackedLink.objects.filter(broadcast_id=broadcast_id)
-    figures = links.aggregate(
-        links=Count("id"),
-        clicks=Count("hits", filter=Q(hits__counted=True)),
-        clickers=Count("message", filter=Q(clicks__gt=0), distinct=True),
-        recipients=Count("message", distinct=True),
+    """Clicks (by people), the recipients who clicked, and the click rate of a broadcast."""
+    figures = TrackedLink.objects.filter(broadcast_id=broadcast_id).aggregate(
+        total=Sum("clicks"),
+        people=Count("message", filter=Q(clicks__gt=0), distinct=True),
+        reached=Count("message", distinct=True),
     )
-    figures["rate"] = figures["clickers"] / figures["recipients"] if figures["recipients"] else 0
-    return figures
+    recipients, clickers = figures["reached"], figures["people"]
+    return {"clicks": figures["total"] or 0, "clickers": clickers, "recipients": recipients,
+            "rate": clickers / recipients if recipients else 0}  # fmt: skip
 
 
 def clickers(broadcast_id: int, limit: int = 50) -> list[Message]:

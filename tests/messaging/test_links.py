@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import WebhookDelivery, WebhookEndpoint
 from contacts.models import Contact
-from messaging.models import LinkClick, Message, TrackedLink
+from messaging.models import Broadcast, LinkClick, Message, TrackedLink
 from messaging.services import links
 from messaging.services.compose import Draft, broadcast_create
 from textconnect.segments import segments
@@ -154,3 +154,60 @@ def test_a_body_without_links_is_not_tracked(workspace, owner):
     broadcast = tracked(workspace, owner, many(2), body="No links here")
     assert not broadcast.track_links and not broadcast.personalised
     assert not TrackedLink.objects.exists()
+
+
+def test_contact_pages_and_filters_show_clicks(client_for, workspace, owner):
+    ann = Contact.objects.create(workspace=workspace, name="Zelda Quist", number="+447700900601")
+    bob = Contact.objects.create(workspace=workspace, name="Yusuf Orr", number="+447700900602")
+    Contact.objects.create(
+        workspace=workspace, name="Xavier Pym", number="+447700900603"
+    )  # no link
+    first = tracked(workspace, owner, [], contact_ids=[ann.pk, bob.pk])
+    link = TrackedLink.objects.get(broadcast=first, message__contact=ann)
+    links.clicks_write([{"link": link.pk, "at": timezone.now().timestamp(), "head": False,
+                         "visitor": "v", "agent": "Mozilla/5.0"}])  # fmt: skip
+    client = client_for(owner)
+    clicked = client.get(f"/w/{workspace.slug}/contacts/?status=clicked").content.decode()
+    assert "Zelda Quist" in clicked and "Yusuf Orr" not in clicked and "Xavier Pym" not in clicked
+    not_clicked = client.get(f"/w/{workspace.slug}/contacts/?status=not_clicked").content.decode()
+    assert (
+        "Yusuf Orr" in not_clicked
+        and "Zelda Quist" not in not_clicked
+        and "Xavier Pym" not in not_clicked
+    )
+    page = client.get(f"/w/{workspace.slug}/contacts/{ann.public_id}/").content.decode()
+    assert "Link clicks" in page and '<td class="num">1</td>' in page
+
+
+def test_the_broadcast_page_shows_clicks_and_offers_follow_ups(client_for, workspace, owner):
+    broadcast = tracked(workspace, owner, many(4))
+    Broadcast.objects.filter(pk=broadcast.pk).update(status="sent")
+    Message.objects.filter(broadcast=broadcast).update(state="delivered")
+    link = TrackedLink.objects.filter(broadcast=broadcast).first()
+    links.clicks_write([{"link": link.pk, "at": timezone.now().timestamp(), "head": False,
+                         "visitor": "v", "agent": "Mozilla/5.0"}])  # fmt: skip
+    client = client_for(owner)
+    page = client.get(f"/w/{workspace.slug}/messages/broadcasts/{broadcast.public_id}/")
+    body = page.content.decode()
+    assert "People who clicked" in body and "(25 %)" in body
+    assert f"follow_up={broadcast.public_id}&amp;follow_up_who=clicked" in body
+    compose = client.get(f"/w/{workspace.slug}/send/?follow_up={broadcast.public_id}"
+                         "&follow_up_who=not_clicked").content.decode()  # fmt: skip
+    assert "To the 3 recipients who did not click a link in" in compose
+
+
+def test_the_expiry_is_a_workspace_rule(client_for, workspace, owner):
+    from accounts.models import AuditEvent
+    from messaging.models import LinkSettings
+
+    client = client_for(owner)
+    client.post(f"/w/{workspace.slug}/send/rules/", {"form": "links", "links-expire_days": "7"})
+    assert LinkSettings.objects.get(workspace=workspace).expire_days == 7
+    assert AuditEvent.objects.filter(action="link_expiry_changed").exists()
+    broadcast = tracked(workspace, owner, many(1))
+    link = TrackedLink.objects.get(broadcast=broadcast)
+    assert timedelta(days=6) < link.expires_at - timezone.now() <= timedelta(days=7)
+    bad = client.post(
+        f"/w/{workspace.slug}/send/rules/", {"form": "links", "links-expire_days": "0"}
+    )
+    assert "Between 1 and 3,650 days." in bad.content.decode()
