@@ -18,7 +18,6 @@ and again, after resolving the host name, before every attempt.
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import socket
 import time
@@ -239,7 +238,7 @@ def attempt(delivery: WebhookDelivery) -> bool:
     """Send one delivery once and write down what happened. True when it was delivered."""
     endpoint = delivery.endpoint
     now = timezone.now()
-    body = json.dumps(delivery.payload, separators=(",", ":"))
+    body = delivery.payload_text
     started = time.monotonic()
     status, answer, error = _post(endpoint.url, body, sign(endpoint, delivery, body, now))
     entry = {

@@ -1,6 +1,7 @@
 """Outbound webhooks: a workspace's endpoints and each event's delivery to each of them."""
 
 import base64
+import json
 import secrets
 import uuid
 
@@ -116,6 +117,11 @@ class WebhookDelivery(models.Model):
     @property
     def webhook_id(self) -> str:
         return f"msg_{self.public_id.hex}"
+
+    @property
+    def payload_text(self) -> str:
+        """The body as it is sent (the signed bytes), for the delivery log."""
+        return json.dumps(self.payload, separators=(",", ":"))
 
     @property
     def last(self) -> dict:

@@ -44,6 +44,7 @@ def test_test_event_log_and_resend(
     assert [r.payload["type"] for r in receiver.received] == ["endpoint.test"]
     log = client.get(f"{base}/").content.decode()
     assert "endpoint.test" in log and "200" in log
+    assert "A test event from the portal." in log  # the request as sent
     delivery = WebhookDelivery.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"{base}/deliveries/{delivery.public_id}/resend/")
