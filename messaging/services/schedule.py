@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
+from accounts.bulk import update_rows
 from contacts.fields import merge_tags
 from textconnect.segments import segments
 
 from ..models import Broadcast, BroadcastKind, BroadcastStatus, DispatchRun, Message, MessageState
-from .bulk import update_rows
 from .compose import CreditEstimate, check_affordable, is_personalised, render_body
 from .controls import approval_request, needs_approval
 from .runs import live
