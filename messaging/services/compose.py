@@ -134,6 +134,20 @@ def is_personalised(body: str, tags: dict[str, str] | None = None) -> bool:
     return any(match.group(1) in tags for match in MERGE_FIELD.finditer(body))
 
 
+def body_fields(body: str, tags: dict[str, str]) -> dict[str, object]:
+    """A broadcast's fields that follow from its text, written together wherever a body is set:
+    its encoding and parts, and whether each recipient gets a text of their own (`personalised`,
+    kept rather than worked out again: the rows were written by what the merge fields were then,
+    and a later renamed custom field must not change how they are sent)."""
+    shape = segments(body)
+    return {
+        "body": body,
+        "encoding": shape.encoding,
+        "parts": shape.parts,
+        "personalised": is_personalised(body, tags),
+    }
+
+
 def render_body(body: str, contact: Contact | None, tags: dict[str, str] | None = None) -> str:
     """Fill the merge fields ({name}, {first_name}, {field1} or the workspace's name for it) from
     the contact; an empty value (or no contact) gives the field's fallback, `{first_name|there}`,
@@ -273,24 +287,20 @@ def broadcast_create(
         kind, target = BroadcastKind.GATEWAY_GROUP, draft.gateway_group
     elif draft.gateway_list:
         kind, target = BroadcastKind.GATEWAY_LIST, draft.gateway_list
-    shape = segments(draft.body)
     with transaction.atomic():
         broadcast = Broadcast.objects.create(
             workspace=workspace,
             created_by=user,
             kind=kind,
-            body=draft.body,
+            **body_fields(draft.body, merge_tags(workspace)),
             source=draft.source,
             gateway_target=target,
             recipients_spec={},
-            personalised=is_personalised(draft.body, merge_tags(workspace)),
             opt_out_exempt=draft.opt_out_exempt,
             is_reply=draft.is_reply,
             is_test=draft.is_test,
             schedule_at=draft.schedule_at,
             validity_seconds=draft.validity_seconds,
-            encoding=shape.encoding,
-            parts=shape.parts,
             idempotency_key=idempotency_key,
             retry_of=retry_of,
         )
