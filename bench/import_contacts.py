@@ -29,10 +29,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 import psycopg
+from _portal import bench_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST = [
@@ -118,16 +118,6 @@ def generate(path: Path, rows: int, seed: int = 7) -> int:
     return bad
 
 
-def bench_database(url: str) -> str:
-    parts = urlsplit(url)
-    name = "bench_import_contacts"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def e164(text: str) -> str | None:
     """The number in E.164 as the import reads it (national numbers in the UK), or None."""
     text = text.strip()
@@ -193,10 +183,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
     rows = 100_000 if args.quick else args.rows
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-    if not base_url.startswith("postgres"):
-        sys.exit("import_contacts needs PostgreSQL: set DATABASE_URL")
-    url = bench_database(base_url)
+    url = bench_database("bench_import_contacts")
     media = Path(tempfile.mkdtemp(prefix="bench-contacts-"))
     env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(media),
            "DJANGO_SETTINGS_MODULE": "config.settings", "SANDBOX_ENABLED": "false",
@@ -249,9 +236,7 @@ print(job.pk)
     print(f"validated copy: {validated_seconds:.2f}s, {validated_rows} rows", flush=True)
 
     if not args.keep:
-        parts = urlsplit(url)
-        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS bench_import_contacts WITH (FORCE)")
+        drop_database(url)
     for path in media.rglob("*"):
         if path.is_file():
             path.unlink()

@@ -23,7 +23,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from _portal import fresh_database, page_timings, percentile, setup_django
+from _portal import bench_database, page_timings, percentile, setup_django
 
 HEADER = (
     '"MessageID","Username","Destination","Source","Status","Schedule Date","Sent Date",'
@@ -93,7 +93,7 @@ def main() -> None:
     import os
 
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
-    setup_django(fresh_database("bench_report_parse"))
+    setup_django(bench_database("bench_report_parse"))
 
     from django.core.files import File
     from django.test import Client
