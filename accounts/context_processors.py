@@ -1,44 +1,57 @@
 """Navigation for workspace pages: the sections that exist, and the workspace switcher."""
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from . import sandbox_gateway
-from .models import Membership
+from .models import Membership, Workspace
 from .roles import Role
 
-# (label, url name, role needed). Sections whose app is not installed yet are left out.
+
+@dataclass(frozen=True)
+class Section:
+    """One entry of the workspace's navigation; what makes it special is said here, not in the
+    template."""
+
+    label: str
+    url_name: str
+    role: Role
+    resellers_only: bool = False
+    exact: bool = False  # active on its own page only (the dashboard is the workspace root)
+    approvals: bool = False  # shows how many broadcasts await approval
+    live_badge: str = ""  # the url name of a badge the page polls beside the label
+
+    def item(self, workspace: Workspace, path: str) -> dict | None:
+        try:
+            url = reverse(self.url_name, kwargs={"slug": workspace.slug})
+        except NoReverseMatch:  # the section's app is not installed
+            return None
+        badge = reverse(self.live_badge, kwargs={"slug": workspace.slug}) if self.live_badge else ""
+        active = path == url or (not self.exact and path.startswith(url))
+        return {"label": self.label, "url": url, "key": self.url_name, "active": active,
+                "approvals": self.approvals, "badge_url": badge}  # fmt: skip
+
+
 NAV = [
-    ("Dashboard", "reporting:dashboard", Role.VIEWER),
-    ("Send", "messaging:compose", Role.SENDER),
-    ("Messages", "messaging:log", Role.VIEWER),
-    ("Contacts", "contacts:list", Role.VIEWER),
-    ("Reports", "reporting:reports", Role.VIEWER),
-    ("Inbox", "inbound:inbox", Role.VIEWER),
-    ("Reseller", "accounts_reseller:console", Role.ADMIN),
-    ("Settings", "accounts_ws:general", Role.VIEWER),
+    Section("Dashboard", "reporting:dashboard", Role.VIEWER, exact=True),
+    Section("Send", "messaging:compose", Role.SENDER),
+    Section("Messages", "messaging:log", Role.VIEWER, approvals=True),
+    Section("Contacts", "contacts:list", Role.VIEWER),
+    Section("Reports", "reporting:reports", Role.VIEWER),
+    Section("Inbox", "inbound:inbox", Role.VIEWER, live_badge="inbound:unread_badge"),
+    Section("Reseller", "accounts_reseller:console", Role.ADMIN, resellers_only=True),
+    Section("Settings", "accounts_ws:general", Role.VIEWER),
 ]
 
 
 def _nav(request: HttpRequest) -> list[dict]:
     workspace, role = request.workspace, request.role
-    items = []
-    for label, name, needed in NAV:
-        if not role.at_least(needed):
-            continue
-        if name.startswith("accounts_reseller:") and not workspace.is_reseller:
-            continue
-        try:
-            url = reverse(name, kwargs={"slug": workspace.slug})
-        except NoReverseMatch:
-            continue
-        items.append({"label": label, "url": url, "key": name})
-    # The dashboard is the workspace root, so it is active only on itself; others own their subtree.
-    for i, item in enumerate(items):
-        item["active"] = request.path == item["url"] or (
-            i > 0 and request.path.startswith(item["url"])
-        )
-    return items
+    sections = (
+        s for s in NAV if role.at_least(s.role) and (workspace.is_reseller or not s.resellers_only)
+    )
+    return [item for s in sections if (item := s.item(workspace, request.path)) is not None]
 
 
 def workspace_nav(request: HttpRequest) -> dict:

@@ -1,8 +1,11 @@
-"""Bench helpers for the portal: a fresh PostgreSQL database, Django set up on it, a Celery worker.
+"""Bench helpers for the portal: a bench's own PostgreSQL database, Django set up on it, a Celery
+worker and beat.
 
-The database is created anew for each run (`DROP DATABASE IF EXISTS` first), so a bench never
-touches the development or test databases. PostgreSQL comes from BENCH_POSTGRES_URL (default: the
-local server with trust auth), the broker from BENCH_REDIS_URL.
+Every bench's database is `<DATABASE_URL's database>_<name>` on DATABASE_URL's server (default
+`postgres://postgres@127.0.0.1:5432/test`, as `make bench` sets it), created anew for each run
+(`DROP DATABASE IF EXISTS` first), so a bench never touches the development or test databases and
+two people pointing DATABASE_URL at their own databases never share one. The broker is
+BENCH_REDIS_URL.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
@@ -20,16 +24,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from config.queues import ALL_QUEUES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
-def fresh_database(name: str) -> str:
-    """Create an empty database and return its URL."""
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{POSTGRES}/{name}"
+def bench_database(name: str, *, base_url: str | None = None, fresh: bool = True) -> str:
+    """The URL of `<base database>_<name>` beside `base_url` (DATABASE_URL): dropped and created
+    anew when `fresh`, else created when missing."""
+    base = urlsplit(base_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    if not base.scheme.startswith("postgres"):
+        sys.exit("the benches need PostgreSQL: set DATABASE_URL")
+    database = f"{base.path.lstrip('/')}_{name}"
+    with psycopg.connect(urlunsplit(base._replace(path="/postgres")), autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not found:
+            conn.execute(f'CREATE DATABASE "{database}"')
+    return urlunsplit(base._replace(path=f"/{database}"))
+
+
+def drop_database(url: str) -> None:
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
 
 
 def setup_django(database_url: str) -> None:

@@ -23,7 +23,7 @@ import uuid
 
 import requests
 from _common import running_sandbox
-from _portal import Beat, Worker, allow_gateway, fresh_database, numbers, setup_django
+from _portal import Beat, Worker, allow_gateway, bench_database, numbers, setup_django
 
 BATCH = 500
 FAULT_RECIPIENTS, FAULT_BATCH, FAULT_HORIZON = 2_000, 50, 20
@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--faults", help="also measure against a faulty gateway, e.g. 500:0.2")
     args = parser.parse_args()
     count = 5_000 if args.quick else args.recipients
-    database_url = fresh_database("bench_bulk_send")
+    database_url = bench_database("bench_bulk_send")
     setup_django(database_url)
 
     from accounts.models import GatewayConnection, User

@@ -15,7 +15,7 @@ import argparse
 import json
 import time
 
-from _portal import fresh_database, page_timings, percentile, setup_django
+from _portal import bench_database, page_timings, percentile, setup_django
 
 ROUNDS = 100
 BROADCASTS = 2_000
@@ -33,10 +33,12 @@ def fill(workspace_id: int, count: int) -> None:
                 status_reason, encoding, parts, recipient_count, estimated_credits,
                 sent_count, delivered_count, failed_count, skipped_count, cancelled_count,
                 undeliverable_count, expired_count, pending_count, unknown_count, idempotency_key,
-                bg_send_id, attempts, created_at, queued_at, schedule_at)
+                bg_send_id, attempts, opt_out_exempt, is_reply, is_test, quiet_override_reason,
+                rejection_reason, created_at, queued_at, schedule_at)
             SELECT gen_random_uuid(), %s, 'direct', 'Offer ' || b, 'Bench', '{}', '', false, 86400,
                 (ARRAY['sent','sent','sent','partly_failed','scheduled'])[1 + b %% 5], '', 'GSM-7',
                 1, %s, %s, %s, %s * 9 / 10, %s / 10, 0, 0, 0, 0, 0, 0, gen_random_uuid(), '', 0,
+                false, false, false, '', '',
                 now() - make_interval(hours => b * 60 * 24 / %s),
                 now() - make_interval(hours => b * 60 * 24 / %s),
                 CASE WHEN b %% 5 = 4 THEN now() + make_interval(hours => b) END
@@ -66,7 +68,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 messages")
     args = parser.parse_args()
     count = 100_000 if args.quick else args.messages
-    setup_django(fresh_database("bench_dashboard"))
+    setup_django(bench_database("bench_dashboard"))
 
     from django.db import connection
     from django.test import Client

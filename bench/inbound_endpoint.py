@@ -28,13 +28,13 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 
 from _common import free_port, manage  # noqa: E402
-from _portal import percentile  # noqa: E402
+from _portal import bench_database, percentile  # noqa: E402
 
 BARE_PATH = "/_bare/"
 INSERT_ONLY_PATH = "/_insert_only/"
@@ -222,20 +222,6 @@ def measure(
 # -- set-up ---------------------------------------------------------------------------------
 
 
-def bench_database(url: str) -> str:
-    """`<name>_inbound_bench` on the same server, created when missing."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_inbound_bench"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path="/" + name))
-
-
 # Fixed, so that the VMN written by an earlier run still decrypts; the database is the bench's own.
 BENCH_FERNET_KEY = "YmVuY2gtaW5ib3VuZC1lbmRwb2ludC1rZXktMzItYnk="
 
@@ -318,7 +304,9 @@ def main() -> None:
     args = parser.parse_args()
     seconds = 5.0 if args.quick else args.seconds
 
-    env = environment(bench_database(args.database_url), args.redis)
+    env = environment(
+        bench_database("inbound_bench", base_url=args.database_url, fresh=False), args.redis
+    )
     flush_redis(args.redis)
     manage("migrate", "--verbosity", "0", env=env)
     key, auth, workspace_id, vmn_id = create_vmn(env)

@@ -15,7 +15,7 @@ import json
 import time
 import uuid
 
-from _portal import fresh_database, page_timings, percentile, setup_django
+from _portal import bench_database, page_timings, percentile, setup_django
 
 ROUNDS = 50
 
@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 messages")
     args = parser.parse_args()
     count = 100_000 if args.quick else args.messages
-    setup_django(fresh_database("bench_message_log"))
+    setup_django(bench_database("bench_message_log"))
 
     from django.db import connection
     from django.test import Client

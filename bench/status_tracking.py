@@ -16,7 +16,7 @@ import time
 import uuid
 
 from _common import running_sandbox
-from _portal import allow_gateway, fresh_database, numbers, setup_django
+from _portal import allow_gateway, bench_database, numbers, setup_django
 
 
 def main() -> None:
@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10,000 messages")
     args = parser.parse_args()
     count = 10_000 if args.quick else args.messages
-    setup_django(fresh_database("bench_status_tracking"))
+    setup_django(bench_database("bench_status_tracking"))
 
     from django.utils import timezone
 

@@ -74,9 +74,10 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
+    results_only = request.htmx and request.htmx.target == "contact-results"
     context = {
         "page": page,
-        "total": contacts.count(),
+        "total": None if results_only else contacts.count(),  # the heading is not in the results
         "groups": Group.objects.for_workspace(request.workspace),
         "statuses": selectors.STATUSES,
         "filters": request.GET,
@@ -86,9 +87,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "book": AddressBook.objects.filter(workspace=request.workspace).first(),
     }
     template = "contacts/contact_list.html"
-    if request.htmx and request.htmx.target == "contact-results":
-        template += "#results"
-    return render(request, template, context)
+    return render(request, template + "#results" if results_only else template, context)
 
 
 @workspace_view(Role.SENDER)

@@ -469,14 +469,11 @@ def log_view(request: HttpRequest) -> HttpResponse:
     page = message_log(request.workspace, filters, request.GET.get("cursor"))
     query = request.GET.copy()
     query.pop("cursor", None)
-    context = {
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "calls_per_final": calls_per_final(request.workspace),
-    }
-    template = "messaging/log.html#rows" if request.htmx else "messaging/log.html"
-    return render(request, template, context)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if request.htmx:  # a filter change or the 3-second poll: the rows alone
+        return render(request, "messaging/log.html#rows", context)
+    context["calls_per_final"] = calls_per_final(request.workspace)
+    return render(request, "messaging/log.html", context)
 
 
 @workspace_view()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import GatewayConnection, Workspace
@@ -54,14 +54,18 @@ def _capped(queryset: QuerySet) -> int:
     return queryset[: COUNT_CAP + 1].count()
 
 
-def _sent_since(workspace: Workspace, since: datetime) -> dict:
+def _sent_totals(workspace: Workspace, *, day: datetime, week: datetime, month: datetime) -> dict:
+    """Sent today and this month, delivered and failed over the week: one pass over the
+    broadcasts queued since the earliest of the three."""
+    failed = F("failed_count") + F("undeliverable_count") + F("expired_count")
     return (
         Broadcast.objects.for_workspace(workspace)
-        .filter(queued_at__gte=since)
+        .filter(queued_at__gte=min(week, month))
         .aggregate(
-            sent=Sum("sent_count"),
-            delivered=Sum("delivered_count"),
-            failed=Sum(F("failed_count") + F("undeliverable_count") + F("expired_count")),
+            sent_today=Sum("sent_count", filter=Q(queued_at__gte=day)),
+            sent_month=Sum("sent_count", filter=Q(queued_at__gte=month)),
+            delivered_7d=Sum("delivered_count", filter=Q(queued_at__gte=week)),
+            failed_7d=Sum(failed, filter=Q(queued_at__gte=week)),
         )
     )
 
@@ -83,10 +87,10 @@ def dashboard_figures(
     figures.balance_trend = trend[::-1]
     if len(trend) > 1:
         figures.balance_change = trend[0].balance - trend[-1].balance
-    figures.sent_today = _sent_since(workspace, day_start)["sent"] or 0
-    figures.sent_month = _sent_since(workspace, month_start)["sent"] or 0
-    week = _sent_since(workspace, day_start - timedelta(days=6))
-    figures.delivered_7d, figures.failed_7d = week["delivered"] or 0, week["failed"] or 0
+    week_start = day_start - timedelta(days=6)
+    totals = _sent_totals(workspace, day=day_start, week=week_start, month=month_start)
+    for name, total in totals.items():
+        setattr(figures, name, total or 0)
     messages = Message.objects.for_workspace(workspace)
     figures.unknown_count = _capped(messages.filter(state=MessageState.UNKNOWN))
     broadcasts = Broadcast.objects.for_workspace(workspace)

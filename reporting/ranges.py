@@ -39,11 +39,6 @@ class ReportRange:
     def end(self) -> datetime:
         return datetime.combine(self.last, time(23, 59, 59), zoneinfo.ZoneInfo(self.tz))
 
-    def is_final(self, now: datetime) -> bool:
-        """The range ended before today began (in its time zone): its data will not change."""
-        today = now.astimezone(zoneinfo.ZoneInfo(self.tz)).date()
-        return self.last < today
-
     def label(self) -> str:
         return dates_label(self.first, self.last)
 

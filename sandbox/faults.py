@@ -16,6 +16,22 @@ from .models import Faults, SandboxAccount
 _random = random.SystemRandom()
 
 
+RATES = ("http_500_rate", "drop_before_rate", "drop_after_rate", "db_error_rate")
+COUNTS = ("latency_before", "latency_after", "calls_remaining")
+
+
+def fault_problems(values: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with these settings (Faults' field names), by field; empty when none."""
+    problems = {}
+    for name in RATES:
+        if not 0 <= (values.get(name) or 0) <= 1:
+            problems[name] = "A share between 0 and 1."
+    for name in COUNTS:
+        if (values.get(name) or 0) < 0:
+            problems[name] = "Not negative."
+    return problems
+
+
 def set_faults(
     account: SandboxAccount,
     *,
@@ -28,30 +44,22 @@ def set_faults(
     db_error_rate: float = 0,
     calls: int | None = None,
 ) -> Faults:
-    """Replace the account's faults. With `calls`, they apply to its next N API calls only."""
-    for name, rate in (
-        ("http_500_rate", http_500_rate),
-        ("drop_before_rate", drop_before_rate),
-        ("drop_after_rate", drop_after_rate),
-        ("db_error_rate", db_error_rate),
-    ):
-        if not 0 <= rate <= 1:
-            raise ValueError(f"{name} must be between 0 and 1")
-    if latency_before < 0 or latency_after < 0 or (calls is not None and calls < 0):
-        raise ValueError("latencies and calls cannot be negative")
-    faults, _ = Faults.objects.update_or_create(
-        account=account,
-        defaults={
-            "latency_before": latency_before,
-            "latency_after": latency_after,
-            "http_500_rate": http_500_rate,
-            "drop_before_rate": drop_before_rate,
-            "drop_after_rate": drop_after_rate,
-            "maintenance": maintenance,
-            "db_error_rate": db_error_rate,
-            "calls_remaining": calls,
-        },
-    )
+    """Replace the account's faults. With `calls`, they apply to its next N API calls only.
+    Raises ValueError naming the first setting out of range (see `fault_problems`)."""
+    values = {
+        "latency_before": latency_before,
+        "latency_after": latency_after,
+        "http_500_rate": http_500_rate,
+        "drop_before_rate": drop_before_rate,
+        "drop_after_rate": drop_after_rate,
+        "maintenance": maintenance,
+        "db_error_rate": db_error_rate,
+        "calls_remaining": calls,
+    }
+    if problems := fault_problems(values):
+        name, problem = next(iter(problems.items()))
+        raise ValueError(f"{name}: {problem}")
+    faults, _ = Faults.objects.update_or_create(account=account, defaults=values)
     return faults
 
 

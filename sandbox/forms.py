@@ -1,10 +1,12 @@
 """Forms of the sandbox pages."""
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .faults import fault_problems
 from .models import Faults, SandboxAccount, VirtualNumber
 from .rules import normalize_number
 
@@ -69,12 +71,14 @@ class FaultsForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean() or {}
-        for name in ("http_500_rate", "drop_before_rate", "drop_after_rate", "db_error_rate"):
-            if not 0 <= (data.get(name) or 0) <= 1:
-                self.add_error(name, "A share between 0 and 1.")
-        for name in ("latency_before", "latency_after"):
-            if (data.get(name) or 0) < 0:
-                self.add_error(name, "Seconds, not negative.")
+        for name, problem in fault_problems(data).items():  # the same checks as set_faults
+            self.add_error(name, problem)
+        return data
+
+    def settings(self) -> dict[str, Any]:
+        """The cleaned values as `set_faults` takes them."""
+        data = dict(self.cleaned_data)
+        data["calls"] = data.pop("calls_remaining")
         return data
 
 

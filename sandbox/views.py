@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from . import inbound, sending, services, workers
 from .access import account_for, require_staff, visible_accounts
+from .faults import clear_faults, set_faults
 from .forms import AccountForm, FaultsForm, TextInForm, VmnForm
 from .models import Faults, SandboxAccount
 
@@ -138,13 +139,11 @@ def account_faults(request: HttpRequest, pk: int) -> HttpResponse:
     form = FaultsForm(request.POST or None, instance=faults)
     if request.method == "POST":
         if "clear" in request.POST:
-            from .faults import clear_faults
-
             clear_faults(account)
             flash.success(request, "Faults cleared.")
             return redirect("sandbox:faults", pk=account.pk)
         if form.is_valid():
-            form.save()
+            set_faults(account, **form.settings())
             flash.success(request, "Faults saved.")
             return redirect("sandbox:faults", pk=account.pk)
     context = {"account": account, "tab": "faults", "form": form, "faults": faults}

@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.bulk import update_rows
 from accounts.models import WebhookEvent, Workspace
 from accounts.webhooks import webhooks_emit
 
@@ -736,7 +737,7 @@ class ChunkWriter:
                     setattr(contact, custom, row.fields.get(custom, ""))
                 changed.append(contact)
         fields = ["name", "email", "updated_at", "sync_state", "sync_error", *CUSTOM_FIELDS]
-        Contact.objects.bulk_update(changed, fields, batch_size=500)
+        update_rows(changed, fields)
 
     def _memberships(
         self, created: list[tuple[Row, int]], updates: list[tuple[Row, list[int]]]

@@ -17,6 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 import textconnect
+from accounts.bulk import update_rows
 from accounts.gateway import GatewayNotConnected, client_for, error_summary
 from accounts.locks import task_lock
 from accounts.models import GatewayConnection, Workspace
@@ -110,26 +111,27 @@ def _push_batch(
         AddressBook.objects.filter(workspace=workspace).update(last_push_error=reason[:500])
         return False
     by_line = {r.line: r for r in results}
-    synced, failed = [], 0
     with transaction.atomic():
+        # An edit since the batch was read wins: only rows still unchanged (locked) are written.
+        current = dict(
+            unchanged.filter(pk__in=ids).select_for_update().values_list("pk", "sync_state")
+        )
+        written, synced, failed = [], [], 0
         for index, contact in enumerate(batch, start=1):
             result = by_line.get(index)
             if result is None:
-                unchanged.filter(pk=contact.pk).update(sync_error="No answer for this line.")
+                state, error = current.get(contact.pk), "No answer for this line."
             elif result.ok or result.result.startswith("Duplicate"):
-                if result.reason:
-                    unchanged.filter(pk=contact.pk).update(
-                        sync_state=SyncState.SYNCED, sync_error=f"{index} : {result.reason}"[:300]
-                    )
-                else:
-                    synced.append(contact.pk)
+                state = SyncState.SYNCED
+                error = f"{index} : {result.reason}" if result.reason else ""
+                if not result.reason:
+                    synced.append(contact.pk)  # its groups went with it
             else:
                 failed += 1
-                unchanged.filter(pk=contact.pk).update(
-                    sync_state=SyncState.FAILED,
-                    sync_error=f"{index} : {result.reason or result.result}"[:300],
-                )
-        unchanged.filter(pk__in=synced).update(sync_state=SyncState.SYNCED, sync_error="")
+                state, error = SyncState.FAILED, f"{index} : {result.reason or result.result}"
+            if contact.pk in current:
+                written.append(Contact(pk=contact.pk, sync_state=state, sync_error=error[:300]))
+        update_rows(written, ["sync_state", "sync_error"])
         Group.objects.filter(workspace=workspace, groupmembership__contact_id__in=synced).update(
             sync_state=SyncState.SYNCED, sync_error=""
         )

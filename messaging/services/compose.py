@@ -135,6 +135,24 @@ def is_personalised(body: str, tags: dict[str, str] | None = None) -> bool:
     return any(match.group(1) in tags for match in MERGE_FIELD.finditer(body))
 
 
+def body_fields(body: str, tags: dict[str, str], track_links: bool = False) -> dict[str, object]:
+    """A broadcast's fields that follow from its text, written together wherever a body is set:
+    its encoding and parts (of the text as sent: with short links when its links are tracked),
+    whether its links are tracked (only when it has any), and whether each recipient gets a text
+    of their own (`personalised`: merge fields or tracked links; kept rather than worked out
+    again: the rows were written by what the merge fields were then, and a later renamed custom
+    field must not change how they are sent)."""
+    tracked = track_links and links.has_links(body)
+    shape = segments(links.as_sent_example(body) if tracked else body)
+    return {
+        "body": body,
+        "encoding": shape.encoding,
+        "parts": shape.parts,
+        "track_links": tracked,
+        "personalised": is_personalised(body, tags) or tracked,
+    }
+
+
 def render_body(body: str, contact: Contact | None, tags: dict[str, str] | None = None) -> str:
     """Fill the merge fields ({name}, {first_name}, {field1} or the workspace's name for it) from
     the contact; an empty value (or no contact) gives the field's fallback, `{first_name|there}`,
@@ -280,26 +298,24 @@ def broadcast_create(
         kind, target = BroadcastKind.GATEWAY_GROUP, draft.gateway_group
     elif draft.gateway_list:
         kind, target = BroadcastKind.GATEWAY_LIST, draft.gateway_list
-    tracked = draft.track_links and kind == BroadcastKind.DIRECT and links.has_links(draft.body)
-    shape = segments(links.as_sent_example(draft.body) if tracked else draft.body)
     with transaction.atomic():
         broadcast = Broadcast.objects.create(
             workspace=workspace,
             created_by=user,
             kind=kind,
-            body=draft.body,
+            **body_fields(
+                draft.body,
+                merge_tags(workspace),
+                draft.track_links and kind == BroadcastKind.DIRECT,
+            ),  # fmt: skip
             source=draft.source,
             gateway_target=target,
             recipients_spec={},
-            personalised=is_personalised(draft.body, merge_tags(workspace)) or tracked,
-            track_links=tracked,
             opt_out_exempt=draft.opt_out_exempt,
             is_reply=draft.is_reply,
             is_test=draft.is_test,
             schedule_at=draft.schedule_at,
             validity_seconds=draft.validity_seconds,
-            encoding=shape.encoding,
-            parts=shape.parts,
             idempotency_key=idempotency_key,
             retry_of=retry_of,
         )

@@ -26,13 +26,13 @@ from django.utils import timezone
 
 import textconnect
 from accounts.audit import audit_record
+from accounts.bulk import update_rows
 from accounts.gateway import GatewayNotConnected, client_for
 from accounts.models import Workspace
 from contacts.phone import gateway_number
 from textconnect.segments import segments
 
 from ..models import Broadcast, BroadcastStatus, Message, MessageEvent, MessageState
-from .bulk import update_rows
 from .runs import last_alive, live
 from .states import broadcast_settle, messages_release, messages_write
 from .tracking import first_check_at

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
+from accounts.bulk import update_rows
 from contacts.fields import merge_tags
-from textconnect.segments import segments
 
 from ..models import (
     Broadcast,
@@ -26,8 +26,7 @@ from ..models import (
     TrackedLink,
 )
 from . import links
-from .bulk import update_rows
-from .compose import CreditEstimate, check_affordable, is_personalised, render_body
+from .compose import CreditEstimate, body_fields, check_affordable, render_body
 from .controls import approval_request, needs_approval
 from .runs import live
 from .states import broadcast_settle, messages_move
@@ -179,13 +178,12 @@ def broadcast_edit(
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         if locked.status != BroadcastStatus.SCHEDULED or locked.schedule_at <= timezone.now():
             raise ValidationError("It is too late to edit this broadcast: it is due or sent.")
-        shape = segments(body)
-        locked.body, locked.source, locked.schedule_at = body, source, schedule_at
-        locked.validity_seconds = validity_seconds
-        locked.encoding, locked.parts = shape.encoding, shape.parts
         tags = merge_tags(locked.workspace)
-        tracked = locked.track_links and links.has_links(body)
-        locked.personalised = is_personalised(body, tags) or tracked
+        for name, value in body_fields(body, tags, locked.track_links).items():
+            setattr(locked, name, value)
+        locked.source, locked.schedule_at = source, schedule_at
+        locked.validity_seconds = validity_seconds
+        tracked = locked.track_links
         rows = list(
             locked.messages.filter(state=MessageState.QUEUED)
             .select_related("contact")

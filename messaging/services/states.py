@@ -16,9 +16,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.bulk import update_rows
+
 from ..models import Broadcast, BroadcastStatus, DispatchRun, Message, MessageEvent, MessageState
 from . import events
-from .bulk import update_rows
 from .outcomes import Outcomes, outcomes_count, stored_fields
 
 S = MessageState

@@ -9,7 +9,7 @@ from django.urls import reverse
 from contacts.fields import clean_names, merge_tags
 from contacts.forms import MappingForm
 from contacts.models import Contact, CustomFieldNames
-from messaging.services.compose import Draft, broadcast_create
+from messaging.services.compose import Draft, body_fields, broadcast_create
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,26 @@ def test_only_admins_rename_the_fields(workspace, sender, admin, client_for):
     assert client_for(sender).post(url, data).status_code == 403
     client_for(admin).post(url, data)
     assert CustomFieldNames.objects.get(workspace=workspace).label1 == "Company"
+
+
+def test_the_fields_a_body_decides_follow_the_workspaces_merge_fields(named, workspace):
+    tags = merge_tags(workspace)
+    assert body_fields("Hi {company}", tags) == {
+        "body": "Hi {company}", "encoding": "GSM-7", "parts": 1, "personalised": True
+    }  # fmt: skip
+    assert body_fields("Hi {compnay}", tags)["personalised"] is False
+    assert body_fields("Zaż\u00f3łć " * 20, tags) | {"body": ""} == {
+        "body": "", "encoding": "UCS-2", "parts": 3, "personalised": False
+    }  # fmt: skip
+
+
+def test_renaming_a_field_later_does_not_change_how_a_composed_send_goes(named, workspace, owner):
+    ann = Contact.objects.create(workspace=workspace, number="+447700900303", field1="Acme")
+    draft = Draft(body="From {company}", source="Acme", contact_ids=[ann.pk])
+    broadcast = broadcast_create(workspace=workspace, user=owner, draft=draft,
+                                 idempotency_key=uuid.uuid4())  # fmt: skip
+    named.label1 = "Firm"
+    named.save()
+    broadcast.refresh_from_db()
+    assert broadcast.personalised  # each row still carries its own text
+    assert broadcast.messages.get().body == "From Acme"

@@ -1,6 +1,8 @@
 """The gateway's copy of the address book, against the sandbox over HTTP."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts.models import AddressBook, Contact, GatewayJob, Group, GroupMembership
@@ -70,6 +72,48 @@ def test_each_answer_line_is_mapped_back_to_its_contact(connected, account):
     short.refresh_from_db()
     assert good.sync_state == "synced"
     assert (short.sync_state, short.sync_error) == ("failed", "2 : Invalid number (29022123)")
+
+
+def test_the_answers_of_a_whole_batch_are_written_in_one_update(connected, account):
+    good = [make(connected, f"Good {i}", f"+4477009001{i:02d}") for i in range(20)]
+    short = [make(connected, f"Tiny {i}", f"+2902212{i}") for i in range(8)]
+    with CaptureQueriesContext(connection) as queries:
+        assert sync.contacts_push(workspace=connected) is True
+    writes = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "contacts_contact"')]
+    assert len(writes) == 1  # was one UPDATE per refused or partly accepted row
+    states = Contact.objects.filter(pk__in=[c.pk for c in good]).values_list("sync_state")
+    assert set(states) == {("synced",)}
+    line_of = {c.pk: 21 + i for i, c in enumerate(short)}
+    for contact in Contact.objects.filter(pk__in=line_of):
+        number = contact.number.lstrip("+")
+        assert contact.sync_state == "failed"
+        assert contact.sync_error == f"{line_of[contact.pk]} : Invalid number ({number})"
+
+
+def test_an_edit_made_while_the_batch_is_on_the_gateway_wins(connected, account, monkeypatch):
+    edited = make(connected, "Ann", "+447700900123")
+    refused = make(connected, "Tiny", "+29022123")
+    real_client_for = sync.client_for
+
+    def client_editing_during_the_call(workspace):
+        client = real_client_for(workspace)
+        real_import = client.import_contacts
+
+        def import_contacts(lines, **options):
+            answer = real_import(lines, **options)
+            for contact in (edited, refused):
+                contact.name += " (edited)"
+                contact.save()  # an edit: a new updated_at
+            return answer
+
+        client.import_contacts = import_contacts
+        return client
+
+    monkeypatch.setattr(sync, "client_for", client_editing_during_the_call)
+    assert sync.contacts_push(workspace=connected) is True
+    for contact in (edited, refused):
+        contact.refresh_from_db()
+        assert (contact.sync_state, contact.sync_error) == ("unsynced", "")
 
 
 def test_an_edit_overwrites_the_gateways_copy(connected, account):

@@ -4,6 +4,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -237,6 +239,18 @@ def test_htmx_searches_get_only_the_results(client_for, workspace, viewer):
     page = client_for(viewer).get(url(workspace, "list"), {"q": "ann"}, headers=headers)
     body = page.content.decode()
     assert body.lstrip().startswith('<div id="contact-results">') and "Ann Lee" in body
+
+
+def test_a_search_keystroke_does_not_count_the_contacts(client_for, workspace, viewer):
+    make(workspace, "Ann Lee", "+447700900101")
+    make(workspace, "Bob Ray", "+447700900102")
+    client = client_for(viewer)
+    assert "2 contacts" in client.get(url(workspace, "list")).content.decode()
+    headers = {"HX-Request": "true", "HX-Target": "contact-results"}
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url(workspace, "list"), {"q": "ann"}, headers=headers)
+    assert "Ann Lee" in page.content.decode() and "Bob Ray" not in page.content.decode()
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
 
 
 def test_the_import_page_polls_while_the_job_runs(client_for, workspace, viewer):

@@ -5,12 +5,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import GatewayConnection
 from contacts.models import Contact
-from messaging.models import Broadcast, Message, SenderID
+from messaging.models import Broadcast, GatewayCallCount, Message, SenderID
 from messaging.services import schedule
 from sandbox.models import Message as SandboxMessage
 
@@ -213,6 +215,20 @@ def test_the_log_makes_the_same_number_of_queries_for_any_page_size(
         first = client.get(url(workspace, "log"))
     with django_assert_max_num_queries(12):
         client.get(url(workspace, "log") + f"?cursor={first.context['page'].next_cursor}")
+
+
+def test_the_logs_poll_brings_the_rows_without_working_out_the_tracking_cost(
+    client_for, workspace, viewer, compose
+):
+    compose([uk(800)], confirm=False)
+    GatewayCallCount.objects.create(workspace=workspace, day=timezone.localdate(), report_calls=1,
+                                    finals=4)  # fmt: skip
+    client = client_for(viewer)
+    assert "0.250 gateway calls per message" in client.get(url(workspace, "log")).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        polled = client.get(url(workspace, "log"), headers={"HX-Request": "true"})
+    assert uk(800) in polled.content.decode() and "per message" not in polled.content.decode()
+    assert not [q for q in queries if "messaging_gatewaycallcount" in q["sql"]]
 
 
 def test_a_forged_cursor_is_ignored(client_for, workspace, viewer, compose):

@@ -1,12 +1,15 @@
 """The report pages, downloads, schedules and the dashboard, with the gateway's answer faked."""
 
 import io
+import uuid
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +17,7 @@ import textconnect
 from accounts.models import GatewayConnection
 from inbound.models import Conversation
 from messaging.models import Broadcast, Message
+from reporting.dashboard import dashboard_figures
 from reporting.models import BalancePoint, ReportSnapshot, ScheduledReport
 from reporting.services import snapshots
 from reporting.services.balance import balance_points_record
@@ -214,6 +218,22 @@ def test_the_dashboard_reads_the_portals_own_tables(client_for, viewer, workspac
     assert (figures.sent_today, figures.delivery_rate, figures.unknown_count) == (10, 80.0, 1)
     assert figures.unread == 3  # the nav badge's count
     assert b"1 message need a decision" in page.content and b"Getting started" not in page.content
+
+
+def test_the_sent_figures_cover_today_the_month_and_the_week_in_one_query(viewer, workspace):
+    now = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # a Tuesday: the week reaches into February
+    for n, days_ago in enumerate([0, 2, 5, 9]):
+        Broadcast.objects.create(
+            workspace=workspace, body="Sale", source="Acme", status="sent",
+            idempotency_key=uuid.uuid4(), queued_at=now - timedelta(days=days_ago),
+            sent_count=10**n, delivered_count=10**n, failed_count=n, undeliverable_count=1,
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        figures = dashboard_figures(workspace, None, now=now)
+    assert (figures.sent_today, figures.sent_month) == (1, 11)
+    assert (figures.delivered_7d, figures.failed_7d) == (111, 6)
+    sums = [q for q in queries if "messaging_broadcast" in q["sql"] and "SUM(" in q["sql"]]
+    assert len(sums) == 1
 
 
 def test_balance_points_are_recorded_once_per_check(workspace):

@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sandbox import workers
+from sandbox.faults import set_faults
 from sandbox.models import Faults, InboundMessage, SandboxAccount, VirtualNumber
 from sandbox.services import vmn_free_number
 
@@ -55,6 +56,26 @@ def test_faults_form_saves_and_clears(staff_client: Client, account):
     assert Faults.objects.get(account=account).http_500_rate == 0.5
     staff_client.post(url, {"clear": "1"})
     assert not Faults.objects.get(account=account).active
+
+
+FAULTS = {"latency_before": "0", "latency_after": "0", "http_500_rate": "0",
+          "drop_before_rate": "0", "drop_after_rate": "0", "db_error_rate": "0"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "argument"),
+    [("http_500_rate", "1.5", "http_500_rate"), ("latency_after", "-1", "latency_after"),
+     ("calls_remaining", "-3", "calls")],
+)  # fmt: skip
+def test_the_faults_form_refuses_what_set_faults_refuses(
+    staff_client: Client, account, field, value, argument
+):
+    url = reverse("sandbox:faults", args=[account.pk])
+    page = staff_client.post(url, {**FAULTS, field: value})
+    assert page.status_code == 200 and page.context["form"].errors[field]
+    assert not Faults.objects.get(account=account).active
+    with pytest.raises(ValueError, match=field):
+        set_faults(account, **{argument: float(value)})
 
 
 def test_handsets_poll_answers_only_the_partial(staff_client: Client, account):
