@@ -72,7 +72,7 @@ def recipients_charge(
 ) -> Callable[[], None]:
     """Count `count` recipients against the key's day; 429 when over. Returns the refund."""
     limit = (limits or ApiLimits.of(key.workspace)).recipients_per_day
-    name = f"api-recipients:{key.pk}:{datetime.now(UTC):%Y%m%d}"
+    name = f"api-recipients:{key.prefix}:{datetime.now(UTC):%Y%m%d}"
     used = _count(name, count, timeout=25 * 3600)
 
     def refund() -> None:
@@ -117,7 +117,7 @@ class ApiView(APIView):
         request.api_limits = ApiLimits.of(request.auth.workspace)
         limit = request.api_limits.requests_per_second
         window = int(time.time())
-        used = _count(f"api-rate:{request.auth.pk}:{window}", 1, timeout=2)
+        used = _count(f"api-rate:{request.auth.prefix}:{window}", 1, timeout=2)
         self.rate_headers = {
             "RateLimit-Limit": str(limit),
             "RateLimit-Remaining": str(max(0, limit - used)),
