@@ -178,4 +178,6 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
         for e in events
     )  # fmt: skip
     header = ["time", "action", "actor", "ip_address", "object_type", "object", "detail"]
-    return csv_response(f"audit-{request.workspace.slug}.csv", header, rows)
+    return csv_response(
+        f"audit-{request.workspace.slug}.csv", header, rows, request=request, what="audit log"
+    )

@@ -233,7 +233,9 @@ def ledger_csv(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     header = ["time", "child", "kind", "quantity", "reason", "state", "error_code", "error_text",
               "balance_before", "balance_after", "actor", "review", "review_note"]  # fmt: skip
-    return csv_response(f"ledger-{request.workspace.slug}.csv", header, rows)
+    return csv_response(
+        f"ledger-{request.workspace.slug}.csv", header, rows, request=request, what="credit ledger"
+    )
 
 
 @reseller_view

@@ -144,7 +144,9 @@ def _export(request: HttpRequest, contacts: QuerySet[Contact]) -> HttpResponse:
          c.opted_out_at.isoformat() if c.opted_out_at else "", c.sync_state)
         for c in contacts.order_by("pk").prefetch_related("groups").iterator(chunk_size=2000)
     )  # fmt: skip
-    return csv_response(f"contacts-{request.workspace.slug}.csv", header, rows)
+    return csv_response(
+        f"contacts-{request.workspace.slug}.csv", header, rows, request=request, what="contacts"
+    )
 
 
 @workspace_view(Role.SENDER)
@@ -434,7 +436,13 @@ def import_issues_csv(request: HttpRequest, import_id: UUID) -> HttpResponse:
         [*issue.fields[:width], *[""] * (width - len(issue.fields)), issue.line, issue.reason]
         for issue in failed
     )
-    return csv_response(f"import-{job.public_id}-to-fix.csv", header, rows)
+    return csv_response(
+        f"import-{job.public_id}-to-fix.csv",
+        header,
+        rows,
+        request=request,
+        what="import rows to fix",
+    )
 
 
 # Headers for a file that had none: the words the mapping guesses from (importing.guess_mapping).

@@ -323,7 +323,9 @@ def broadcasts_export(request: HttpRequest) -> HttpResponse:
          b.sent_count, *(getattr(b, f"{name}_count") for name in BUCKETS))
         for b in broadcasts.iterator(chunk_size=2000)
     )  # fmt: skip
-    return csv_response(f"broadcasts-{request.workspace.slug}.csv", header, rows)
+    return csv_response(
+        f"broadcasts-{request.workspace.slug}.csv", header, rows, request=request, what="broadcasts"
+    )
 
 
 @workspace_view()
@@ -491,7 +493,9 @@ def log_export(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     header = ["queued_at", "destination", "sender", "body", "state", "gateway_status",
               "gateway_id", "error_code", "error_text", "delivered_at"]  # fmt: skip
-    return csv_response(f"messages-{request.workspace.slug}.csv", header, rows)
+    return csv_response(
+        f"messages-{request.workspace.slug}.csv", header, rows, request=request, what="message log"
+    )
 
 
 def _message(request: HttpRequest, message_id: UUID) -> Message:

@@ -6,9 +6,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 
 import xlsxwriter
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 
-from accounts.csv_export import csv_response, safe_cell
+from accounts.csv_export import csv_response, export_audit, safe_cell
 
 from .columns import columns_for, row_values
 from .models import ReportSnapshot
@@ -23,7 +23,7 @@ def _filename(snapshot: ReportSnapshot, suffix: str) -> str:
     )
 
 
-def original_csv(snapshot: ReportSnapshot) -> StreamingHttpResponse:
+def original_csv(snapshot: ReportSnapshot, request: HttpRequest) -> StreamingHttpResponse:
     """The gateway's CSV as it came, record by record, with every cell made formula-safe."""
 
     def records() -> Iterator[list[str]]:
@@ -33,7 +33,13 @@ def original_csv(snapshot: ReportSnapshot) -> StreamingHttpResponse:
 
     rows = iter(records())
     header = next(rows, [])
-    return csv_response(_filename(snapshot, ".csv"), [safe_cell(c) for c in header], rows)
+    return csv_response(
+        _filename(snapshot, ".csv"),
+        [safe_cell(c) for c in header],
+        rows,
+        request=request,
+        what=f"{snapshot.report_type} report",
+    )
 
 
 def _view_rows(snapshot: ReportSnapshot, query: RowQuery) -> Iterable[list]:
@@ -42,12 +48,20 @@ def _view_rows(snapshot: ReportSnapshot, query: RowQuery) -> Iterable[list]:
         yield row_values(row, columns)
 
 
-def view_csv(snapshot: ReportSnapshot, query: RowQuery) -> StreamingHttpResponse:
+def view_csv(
+    snapshot: ReportSnapshot, query: RowQuery, request: HttpRequest
+) -> StreamingHttpResponse:
     header = [c.label for c in columns_for(snapshot.report_type)]
-    return csv_response(_filename(snapshot, "-view.csv"), header, _view_rows(snapshot, query))
+    return csv_response(
+        _filename(snapshot, "-view.csv"),
+        header,
+        _view_rows(snapshot, query),
+        request=request,
+        what=f"{snapshot.report_type} report, filtered",
+    )
 
 
-def view_xlsx(snapshot: ReportSnapshot, query: RowQuery) -> FileResponse:
+def view_xlsx(snapshot: ReportSnapshot, query: RowQuery, request: HttpRequest) -> FileResponse:
     """The filtered view as a workbook, written in constant memory to a temporary file."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     book = xlsxwriter.Workbook(
@@ -56,11 +70,19 @@ def view_xlsx(snapshot: ReportSnapshot, query: RowQuery) -> FileResponse:
     sheet = book.add_worksheet(snapshot.report_type[:31])
     bold = book.add_format({"bold": True})
     sheet.write_row(0, 0, [c.label for c in columns_for(snapshot.report_type)], bold)
+    written = 0
     for index, values in enumerate(_view_rows(snapshot, query), start=1):
         if index > XLSX_MAX_ROWS:
             break
         sheet.write_row(index, 0, [safe_cell(v) if isinstance(v, str) else v for v in values])
+        written = index
     book.close()
+    export_audit(
+        request,
+        f"{snapshot.report_type} report, filtered",
+        _filename(snapshot, "-view.xlsx"),
+        written,
+    )
     spool.seek(0)
     return FileResponse(
         spool,

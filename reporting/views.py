@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import workspace_view
+from accounts.csv_export import export_audit
 from accounts.roles import Role
 
 from . import exports
@@ -127,17 +128,21 @@ def _ready(request: HttpRequest, snapshot_id: UUID) -> ReportSnapshot:
 
 @workspace_view()
 def snapshot_original(request: HttpRequest, snapshot_id: UUID) -> HttpResponse:
-    return exports.original_csv(_ready(request, snapshot_id))
+    return exports.original_csv(_ready(request, snapshot_id), request)
 
 
 @workspace_view()
 def snapshot_view_csv(request: HttpRequest, snapshot_id: UUID) -> HttpResponse:
-    return exports.view_csv(_ready(request, snapshot_id), RowQuery.from_params(request.GET))
+    return exports.view_csv(
+        _ready(request, snapshot_id), RowQuery.from_params(request.GET), request
+    )
 
 
 @workspace_view()
 def snapshot_view_xlsx(request: HttpRequest, snapshot_id: UUID) -> HttpResponse:
-    return exports.view_xlsx(_ready(request, snapshot_id), RowQuery.from_params(request.GET))
+    return exports.view_xlsx(
+        _ready(request, snapshot_id), RowQuery.from_params(request.GET), request
+    )
 
 
 @workspace_view(Role.ADMIN)
@@ -146,6 +151,12 @@ def snapshot_raw(request: HttpRequest, snapshot_id: UUID) -> HttpResponse:
     snapshot = _snapshot(request, snapshot_id)
     if not snapshot.raw_file:
         raise Http404("No answer was kept for this report.")
+    export_audit(
+        request,
+        f"{snapshot.report_type} report, the gateway's answer",
+        f"{snapshot.report_type}-{snapshot.public_id}-raw.txt",
+        snapshot.row_count,
+    )
     return FileResponse(
         snapshot.raw_file.open("rb"),
         as_attachment=True,
