@@ -41,7 +41,7 @@ def test_contacts_log_broadcasts_and_audit_downloads_are_audited(client_for, wor
     )
 
 
-def test_report_downloads_are_audited(client_for, admin, workspace, answer):
+def test_report_downloads_are_audited(client_for, admin, workspace, answer):  # noqa: F811
     client = client_for(admin)
     snapshot = snapshot_of(client, workspace, answer, messages_csv(4))
     b"".join(
