@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from ..roles import Role
 from ..tenancy import WorkspaceScopedManager
@@ -55,6 +56,8 @@ class User(AbstractUser):
     # The member's own mobile (E.164), for test sends; verified by a code texted to it.
     mobile = models.CharField(max_length=20, blank=True)
     mobile_verified_at = models.DateTimeField(null=True, blank=True)
+    # The language the portal speaks to this person (a code of LANGUAGES); blank: the browser's.
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
