@@ -113,7 +113,7 @@ def gateway_sandbox(request: HttpRequest) -> HttpResponse:
 def gateway_test(request: HttpRequest) -> HttpResponse:
     """Run CheckCredits in the worker; the status panel polls until it answers."""
     if _connection(request) is None:
-        messages.error(request, "Save a token first.")
+        messages.error(request, _("Save a token first."))
         return redirect("accounts_ws:gateway", slug=request.workspace.slug)
     gateway_check_start(workspace=request.workspace)
     if request.htmx:  # the check's new state, written by gateway_check_start

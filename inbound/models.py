@@ -5,6 +5,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from accounts.crypto import EncryptedTextField
 from accounts.models import Workspace
@@ -35,7 +36,7 @@ class VirtualNumber(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="vmns")
-    number = models.CharField(max_length=20, help_text="E.164, e.g. +447700900500")
+    number = models.CharField(max_length=20, help_text=gettext_lazy("E.164, e.g. +447700900500"))
     label = models.CharField(max_length=100, blank=True)
     key = models.CharField(max_length=64, unique=True, default=new_key, editable=False)
     method = models.CharField(
@@ -72,24 +73,28 @@ class InboxSettings(models.Model):
     opt_out_words = models.CharField(
         max_length=300,
         default=DEFAULT_OPT_OUT_WORDS,
-        help_text="A message that is exactly one of these words (any case) opts the sender out.",
+        help_text=gettext_lazy(
+            "A message that is exactly one of these words (any case) opts the sender out."
+        ),
     )
     opt_in_words = models.CharField(
         max_length=300,
         default=DEFAULT_OPT_IN_WORDS,
-        help_text="A message that is exactly one of these words opts the sender back in.",
+        help_text=gettext_lazy(
+            "A message that is exactly one of these words opts the sender back in."
+        ),
     )
     opt_out_reply = models.CharField(
         "opt-out confirmation",
         max_length=459,
         blank=True,
-        help_text="Sent once when someone opts out. Leave blank to send nothing.",
+        help_text=gettext_lazy("Sent once when someone opts out. Leave blank to send nothing."),
     )
     opt_in_reply = models.CharField(
         "opt-in confirmation",
         max_length=459,
         blank=True,
-        help_text="Sent when someone opts back in. Leave blank to send nothing.",
+        help_text=gettext_lazy("Sent when someone opts back in. Leave blank to send nothing."),
     )
     notify_members = models.BooleanField(
         "email members when a text arrives",
@@ -172,7 +177,9 @@ class InboundMessage(models.Model):
     mm4 = models.CharField(max_length=200, blank=True)
     mm5 = models.CharField(max_length=200, blank=True)
     raw = models.JSONField(default=dict, blank=True)  # every parameter but `auth`
-    recovered = models.BooleanField(default=False, help_text="Found in the gateway's report.")
+    recovered = models.BooleanField(
+        default=False, help_text=gettext_lazy("Found in the gateway's report.")
+    )
     contact = models.ForeignKey(
         Contact,
         on_delete=models.SET_NULL,
@@ -242,7 +249,9 @@ class AutoReplyRule(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="auto_replies")
     keyword = models.CharField(
-        max_length=30, blank=True, help_text="The first word of the message; blank: any message."
+        max_length=30,
+        blank=True,
+        help_text=gettext_lazy("The first word of the message; blank: any message."),
     )
     reply = models.CharField(max_length=459)
     add_to_group = models.ForeignKey(

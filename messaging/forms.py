@@ -161,7 +161,7 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
         help_text="One per line, or separated by commas. Numbers without a country code are read "
         "in the workspace's default country.",
     )
-    skip_invalid = forms.BooleanField(required=False, label="Skip the invalid numbers and send")
+    skip_invalid = forms.BooleanField(required=False, label=_("Skip the invalid numbers and send"))
     groups = forms.ModelMultipleChoiceField(
         queryset=Group.objects.none(),
         required=False,
@@ -171,32 +171,32 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     gateway_group = forms.CharField(
         required=False,
         max_length=100,
-        label="Group on the gateway",
-        help_text="The name of a group in the gateway's address book.",
+        label=_("Group on the gateway"),
+        help_text=_("The name of a group in the gateway's address book."),
     )
     gateway_list = forms.CharField(
         required=False,
         max_length=100,
-        label="Distribution list on the gateway",
+        label=_("Distribution list on the gateway"),
     )
-    source = forms.CharField(label="Sender ID", max_length=16)
+    source = forms.CharField(label=_("Sender ID"), max_length=16)
     template = forms.ModelChoiceField(
         queryset=MessageTemplate.objects.none(), required=False, to_field_name="public_id"
     )
     body = forms.CharField(
-        label="Message",
+        label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_BODY_CHARS}),
         strip=False,
-        help_text="Merge fields: {name}, {first_name}, {field1} … {field5}.",
+        help_text=_("Merge fields: {name}, {first_name}, {field1} … {field5}."),
     )
     schedule_at = forms.DateTimeField(
         required=False,
-        label="Send later",
+        label=_("Send later"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty to send now.",
+        help_text=_("Leave empty to send now."),
     )
     validity_seconds = forms.TypedChoiceField(
-        choices=VALIDITY_CHOICES, coerce=int, initial=86400, label="Try delivering for"
+        choices=VALIDITY_CHOICES, coerce=int, initial=86400, label=_("Try delivering for")
     )
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
@@ -246,7 +246,7 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
                 "the gateway."
             )
         if not on_gateway and not local and not parsed.invalid:
-            raise ValidationError("Add at least one recipient.")
+            raise ValidationError(_("Add at least one recipient."))
         self.clean_repetition(cleaned.get("schedule_at"))
         return cleaned
 
@@ -271,14 +271,14 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
 class BroadcastEditForm(MessageFieldsMixin, forms.Form):
     """The composer's message fields (sender ID, body with its counter, time, validity)."""
 
-    source = forms.CharField(label="Sender ID", max_length=16)
+    source = forms.CharField(label=_("Sender ID"), max_length=16)
     body = ComposeForm.base_fields["body"]
     schedule_at = forms.DateTimeField(
-        label="Send at",
+        label=_("Send at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     validity_seconds = forms.TypedChoiceField(
-        choices=VALIDITY_CHOICES, coerce=int, label="Try delivering for"
+        choices=VALIDITY_CHOICES, coerce=int, label=_("Try delivering for")
     )
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
@@ -306,13 +306,13 @@ class TemplateForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise ValidationError("A template with this name exists already.")
+            raise ValidationError(_("A template with this name exists already."))
         return name
 
 
 class SenderIDForm(forms.Form):
-    value = forms.CharField(label="Sender ID", max_length=16)
-    is_default = forms.BooleanField(required=False, label="Use by default")
+    value = forms.CharField(label=_("Sender ID"), max_length=16)
+    is_default = forms.BooleanField(required=False, label=_("Use by default"))
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -321,20 +321,20 @@ class SenderIDForm(forms.Form):
     def clean_value(self) -> str:
         value = clean_source(self.cleaned_data["value"])
         if SenderID.objects.for_workspace(self.workspace).filter(value=value).exists():
-            raise ValidationError("This sender ID is on the list already.")
+            raise ValidationError(_("This sender ID is on the list already."))
         return value
 
 
 class LogFilterForm(forms.Form):
-    state = forms.ChoiceField(required=False, label="Status")
-    destination = forms.CharField(required=False, label="Number")
-    source = forms.CharField(required=False, label="Sender ID")
+    state = forms.ChoiceField(required=False, label=_("Status"))
+    destination = forms.CharField(required=False, label=_("Number"))
+    source = forms.CharField(required=False, label=_("Sender ID"))
     broadcast = forms.UUIDField(required=False, widget=forms.HiddenInput)
     date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:

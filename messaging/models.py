@@ -71,9 +71,9 @@ class BroadcastStatus(models.TextChoices):
 
 
 class BroadcastKind(models.TextChoices):
-    DIRECT = "direct", "Numbers and contacts"
-    GATEWAY_GROUP = "gateway_group", "Gateway group"
-    GATEWAY_LIST = "gateway_list", "Gateway list"
+    DIRECT = "direct", _("Numbers and contacts")
+    GATEWAY_GROUP = "gateway_group", _("Gateway group")
+    GATEWAY_LIST = "gateway_list", _("Gateway list")
 
 
 class Broadcast(models.Model):
@@ -278,14 +278,14 @@ class ApprovalPolicy(models.Model):
 
 
 class MessageState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SUBMITTING = "submitting", "Submitting"
-    SUBMITTED = "submitted", "Submitted"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
-    UNKNOWN = "unknown", "Needs a decision"
-    SKIPPED = "skipped", "Skipped"
-    CANCELLED = "cancelled", "Cancelled"
+    QUEUED = "queued", _("Queued")
+    SUBMITTING = "submitting", _("Submitting")
+    SUBMITTED = "submitted", _("Submitted")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Needs a decision")
+    SKIPPED = "skipped", _("Skipped")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SUBMITTING, MessageState.SUBMITTED)

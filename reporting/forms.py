@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User, Workspace
 
@@ -10,13 +11,15 @@ from .ranges import PRESETS, RangeError, ReportRange, preset_range
 
 
 class ReportRequestForm(forms.Form):
-    report_type = forms.ChoiceField(label="Report", choices=ReportType.choices)
-    preset = forms.ChoiceField(label="Range", choices=list(PRESETS.items()), initial="today")
+    report_type = forms.ChoiceField(label=gettext_lazy("Report"), choices=ReportType.choices)
+    preset = forms.ChoiceField(
+        label=gettext_lazy("Range"), choices=list(PRESETS.items()), initial="today"
+    )
     first = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     last = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
@@ -43,7 +46,7 @@ class ReportRequestForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    report_type = forms.ChoiceField(label="Report", choices=ReportType.choices)
+    report_type = forms.ChoiceField(label=gettext_lazy("Report"), choices=ReportType.choices)
     frequency = forms.ChoiceField(choices=Frequency.choices)
     recipients = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple

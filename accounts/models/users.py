@@ -103,7 +103,9 @@ class Workspace(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="Europe/London")
     default_country = models.CharField(
-        max_length=2, default="GB", help_text="Used to read numbers typed without a country code."
+        max_length=2,
+        default="GB",
+        help_text=_("Used to read numbers typed without a country code."),
     )
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspended_reason = models.CharField(max_length=200, blank=True)

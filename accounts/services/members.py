@@ -93,7 +93,9 @@ def invitation_create(
     """Invite `email` to the workspace and mail the link."""
     email = email.strip().lower()
     if Membership.objects.for_workspace(workspace).filter(user__email=email).exists():
-        raise ValidationError(f"{email} is already a member of this workspace.")
+        raise ValidationError(
+            _("%(email)s is already a member of this workspace.") % {"email": email}
+        )
     if role not in invitable_roles(request.role):
         raise PermissionDenied(_("Owners invite anyone; admins invite senders and viewers only."))
     invitation = Invitation.objects.create(
@@ -127,7 +129,7 @@ def invitation_accept(*, invitation: Invitation, user: User, request: HttpReques
         accepted_at=timezone.now(), accepted_by=user
     )
     if claimed != 1:
-        raise ValidationError("This invitation has already been used.")
+        raise ValidationError(_("This invitation has already been used."))
     membership, created = Membership.objects.get_or_create(
         workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
     )
@@ -179,7 +181,7 @@ def membership_change_role(*, request: HttpRequest, membership: Membership, role
     if old == role:
         return
     if old == Role.OWNER and owners <= 1:
-        raise ValidationError("A workspace needs at least one owner.")
+        raise ValidationError(_("A workspace needs at least one owner."))
     membership.role = role
     membership.save(update_fields=["role"])
     audit_record("role_changed", request=request, obj=membership, old=old.value, new=role.value)
@@ -193,7 +195,7 @@ def membership_remove(*, request: HttpRequest, membership: Membership) -> None:
     if target.at_least(Role.ADMIN) and actor != Role.OWNER:
         raise PermissionDenied("Only an owner can remove an admin or owner.")
     if target == Role.OWNER and owners <= 1:
-        raise ValidationError("A workspace needs at least one owner.")
+        raise ValidationError(_("A workspace needs at least one owner."))
     audit_record("member_removed", request=request, obj=membership, email=membership.user.email)
     _invitations_lapse(request=request, membership=membership, still=[])
     membership.delete()

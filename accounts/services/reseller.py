@@ -94,7 +94,9 @@ def child_create_start(
     except IntegrityError:
         if (child := existing.first()) is not None:  # the other half of a double submit
             return child
-        raise ValidationError(f"A child named {data.username} already exists.") from None
+        raise ValidationError(
+            _("A child named %(username)s already exists.") % {"username": data.username}
+        ) from None
     return child
 
 
@@ -250,9 +252,11 @@ def credits_transfer_start(
     from ..tasks import credits_transfer_task
 
     if quantity == 0 or abs(quantity) > MAX_TRANSFER:
-        raise ValidationError(f"Transfer between 1 and {MAX_TRANSFER:,} credits.")
+        raise ValidationError(
+            _("Transfer between 1 and %(most)s credits.") % {"most": f"{MAX_TRANSFER:,}"}
+        )
     if child.state != ChildState.ACTIVE:
-        raise ValidationError("Credits can only move to or from an active child.")
+        raise ValidationError(_("Credits can only move to or from an active child."))
     workspace = request.workspace
     existing = LedgerEntry.objects.for_workspace(workspace).filter(idempotency_key=idempotency_key)
     if (entry := existing.first()) is not None:
@@ -388,7 +392,9 @@ def ledger_entry_review(
 ) -> None:
     """A person records whether an unknown transfer moved credits (seen on the gateway)."""
     if entry.state != EntryState.UNKNOWN or entry.review_outcome:
-        raise ValidationError("Only an unreviewed entry with an unknown outcome can be reviewed.")
+        raise ValidationError(
+            _("Only an unreviewed entry with an unknown outcome can be reviewed.")
+        )
     entry.review_outcome = outcome
     entry.review_note = note
     entry.reviewed_by = request.user
@@ -400,7 +406,7 @@ def ledger_entry_review(
 def child_review(*, request: HttpRequest, child: ChildAccount, exists: bool) -> None:
     """A person records whether a child whose creation was cut off exists on the gateway."""
     if child.state != ChildState.UNKNOWN:
-        raise ValidationError("Only a child with an unknown outcome can be reviewed.")
+        raise ValidationError(_("Only a child with an unknown outcome can be reviewed."))
     child.state = ChildState.ACTIVE if exists else ChildState.FAILED
     child.save(update_fields=["state"])
     entry = child.ledger.filter(kind=EntryKind.STARTING_CREDITS, state=EntryState.UNKNOWN).first()
@@ -454,9 +460,9 @@ def children_with_totals(workspace: Workspace) -> QuerySet[ChildAccount]:
 def child_workspace_create(*, request: HttpRequest, child: ChildAccount) -> Workspace:
     """Create the child's own workspace and invite the child's email as its owner."""
     if child.linked_workspace_id is not None:
-        raise ValidationError("This child already has a workspace.")
+        raise ValidationError(_("This child already has a workspace."))
     if child.state != ChildState.ACTIVE:
-        raise ValidationError("Create the child on the gateway first.")
+        raise ValidationError(_("Create the child on the gateway first."))
     workspace = workspace_create(
         name=(child.full_name or child.username)[:100],
         owner=None,

@@ -169,7 +169,7 @@ def broadcast_edit(
     with transaction.atomic():
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         if locked.status != BroadcastStatus.SCHEDULED or locked.schedule_at <= timezone.now():
-            raise ValidationError("It is too late to edit this broadcast: it is due or sent.")
+            raise ValidationError(_("It is too late to edit this broadcast: it is due or sent."))
         shape = segments(body)
         locked.body, locked.source, locked.schedule_at = body, source, schedule_at
         locked.validity_seconds = validity_seconds
