@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import sandbox_gateway
 from .access import workspace_view
+from .audit_words import action_sentence
 from .csv_export import csv_response
 from .forms import GatewayForm
 from .models import AuditEvent, GatewayConnection
@@ -164,7 +165,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "actions": actions, "filters": request.GET, "query": query.urlencode()}
+    choices = sorted(((a, action_sentence(a)) for a in actions), key=lambda choice: choice[1])
+    context = {"page": page, "actions": choices, "filters": request.GET, "query": query.urlencode()}
     template = "accounts/audit_log.html#results" if request.htmx else "accounts/audit_log.html"
     return render(request, template, context)
 

@@ -38,7 +38,6 @@ from .services.controls import needs_approval
 from .services.forecast import send_forecast
 from .services.outcomes import BUCKETS, Outcomes, failure_reasons
 from .services.reconcile import message_resend
-from .services.tracking import calls_per_final
 
 # -- compose ----------------------------------------------------------------------------------
 
@@ -423,7 +422,6 @@ def log_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "calls_per_final": calls_per_final(request.workspace),
     }
     template = "messaging/log.html#rows" if request.htmx else "messaging/log.html"
     return render(request, template, context)

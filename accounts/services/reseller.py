@@ -18,12 +18,12 @@ from django.http import HttpRequest
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 import textconnect
 
 from ..audit import audit_record
 from ..gateway import GatewayNotConnected, client_for, error_summary
+from ..gateway_words import gateway_error_text
 from ..models import ChildAccount, Invitation, LedgerEntry, Workspace
 from ..models.reseller import ChildState, EntryKind, EntryState, ReviewOutcome
 from ..roles import Role
@@ -285,15 +285,6 @@ def credits_transfer_start(
     return entry
 
 
-# What a refusal of UpdateCredits means for the person who asked, beside the gateway's words.
-_TRANSFER_REFUSALS = {
-    -510: gettext_lazy("the child holds fewer credits than that, or your account does"),
-    -100: gettext_lazy("your account does not hold that many credits"),
-    -509: gettext_lazy("the gateway does not know this child under your account"),
-    -507: gettext_lazy("the gateway could not read the request"),
-}
-
-
 def transfer_outcome(entry: LedgerEntry) -> tuple[str, str]:
     """How a transfer ended, in words: (level, text), level one of "pending", "success",
     "error", "warning"."""
@@ -318,12 +309,9 @@ def transfer_outcome(entry: LedgerEntry) -> tuple[str, str]:
             "child's balance on Text-Connect, then record what happened."
         ) % {"what": what}
     if entry.error_code is not None:
-        reason = _("the gateway refused it (%(code)s: %(text)s)") % {
-            "code": entry.error_code,
-            "text": entry.error_text,
+        reason = _("the gateway refused it: %(error)s") % {
+            "error": gateway_error_text(entry.error_code, entry.error_text)
         }
-        if meaning := _TRANSFER_REFUSALS.get(entry.error_code):
-            reason = f"{reason}: {meaning}"
     else:
         reason = entry.error_text
     return "error", _("%(what)s failed: %(reason)s. No credits moved.") % {

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.gateway import api_url_allowed
+from accounts.gateway_words import gateway_error_text, split_code
 from accounts.models import GatewayConnection, User, Workspace
 from accounts.models.gateway import CheckState
 from contacts.fields import BUILT_IN_TAGS, merge_tags
@@ -476,7 +477,7 @@ def sending_blocker(workspace: Workspace) -> str | None:
         return _("The workspace's gateway URL is no longer allowed on this portal.")
     if connection.check_state == CheckState.FAILED and _refused_token(connection.check_error):
         return _("The gateway refused this workspace's token: %(error)s") % {
-            "error": connection.check_error
+            "error": gateway_error_text(*split_code(connection.check_error))
         }
     return None
 
