@@ -76,13 +76,15 @@ def check() -> int:
             if count > 0:
                 problems.append(f"{po.relative_to(ROOT)}: {count} {what} entries")
         mo = po.with_suffix(".mo")
-        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime - 1:
-            problems.append(f"{mo.relative_to(ROOT)} is missing or older than its .po: compile it")
-        checked = subprocess.run(
-            ["msgfmt", "--check", "-o", os.devnull, str(po)], capture_output=True, text=True
-        )
-        if checked.returncode:
-            problems.append(f"{po.relative_to(ROOT)}: {checked.stderr.strip()}")
+        with tempfile.TemporaryDirectory() as built:
+            fresh = Path(built) / "django.mo"
+            checked = subprocess.run(
+                ["msgfmt", "--check", "-o", str(fresh), str(po)], capture_output=True, text=True
+            )
+            if checked.returncode:
+                problems.append(f"{po.relative_to(ROOT)}: {checked.stderr.strip()}")
+            elif not mo.exists() or mo.read_bytes() != fresh.read_bytes():
+                problems.append(f"{mo.relative_to(ROOT)} does not match its .po: `make messages`")
     for problem in problems:
         print(problem, file=sys.stderr)
     if not problems:
