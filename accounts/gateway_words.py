@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from textconnect import ERROR_TEXTS
 from textconnect.advice import advice_for
 
 # "-100: Not Enough Credits", as kept in notes and check results.
@@ -24,12 +25,16 @@ def split_code(said: str) -> tuple[int | None, str]:
 
 def gateway_words(code: int | None, text: str) -> str:
     """What happened and what to do, without the code: "Not enough credits: top up or send to
-    fewer recipients". A code outside the table keeps the gateway's own text (translated when
+    fewer recipients", with the gateway's own words after it when they say more than its table
+    (a name already taken). A code outside the table keeps the gateway's text (translated when
     it is one of the portal's texts)."""
     advice = advice_for(code)
     if advice is None:
         return _(text) if text else _("The gateway gave no reason.")
-    return _("%(what)s: %(do)s") % {"what": _(advice.what), "do": _(advice.do)}
+    words = {"what": _(advice.what), "do": _(advice.do), "detail": text}
+    if text and text != ERROR_TEXTS.get(code):  # the gateway said more than its table does
+        return _("%(what)s: %(do)s (%(detail)s)") % words
+    return _("%(what)s: %(do)s") % words
 
 
 def gateway_error_text(code: int | None, text: str) -> str:
