@@ -29,11 +29,11 @@ class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)
     number = models.CharField(max_length=20, help_text=_("E.164, e.g. +447700900123"))
     email = models.EmailField(blank=True)
-    field1 = models.CharField("custom field 1", max_length=200, blank=True)
-    field2 = models.CharField("custom field 2", max_length=200, blank=True)
-    field3 = models.CharField("custom field 3", max_length=200, blank=True)
-    field4 = models.CharField("custom field 4", max_length=200, blank=True)
-    field5 = models.CharField("custom field 5", max_length=200, blank=True)
+    field1 = models.CharField(_("custom field 1"), max_length=200, blank=True)
+    field2 = models.CharField(_("custom field 2"), max_length=200, blank=True)
+    field3 = models.CharField(_("custom field 3"), max_length=200, blank=True)
+    field4 = models.CharField(_("custom field 4"), max_length=200, blank=True)
+    field5 = models.CharField(_("custom field 5"), max_length=200, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
     sync_state = models.CharField(
         max_length=10, choices=SyncState.choices, default=SyncState.UNSYNCED

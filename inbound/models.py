@@ -6,6 +6,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.crypto import EncryptedTextField
 from accounts.models import Workspace
@@ -40,7 +41,7 @@ class VirtualNumber(models.Model):
     label = models.CharField(max_length=100, blank=True)
     key = models.CharField(max_length=64, unique=True, default=new_key, editable=False)
     method = models.CharField(
-        "method on the gateway", max_length=4, choices=Method.choices, default=Method.POST
+        _("method on the gateway"), max_length=4, choices=Method.choices, default=Method.POST
     )
     auth = EncryptedTextField(default=new_auth)
     previous_auth = EncryptedTextField(blank=True, default="")
@@ -85,22 +86,24 @@ class InboxSettings(models.Model):
         ),
     )
     opt_out_reply = models.CharField(
-        "opt-out confirmation",
+        _("opt-out confirmation"),
         max_length=459,
         blank=True,
         help_text=gettext_lazy("Sent once when someone opts out. Leave blank to send nothing."),
     )
     opt_in_reply = models.CharField(
-        "opt-in confirmation",
+        _("opt-in confirmation"),
         max_length=459,
         blank=True,
         help_text=gettext_lazy("Sent when someone opts back in. Leave blank to send nothing."),
     )
     notify_members = models.BooleanField(
-        "email members when a text arrives",
+        _("email members when a text arrives"),
         default=False,
-        help_text="Owners, admins and senders get an email (at most one per conversation every "
-        "ten minutes).",
+        help_text=gettext_lazy(
+            "Owners, admins and senders get an email (at most one per conversation every "
+            "ten minutes)."
+        ),
     )
     reconciled_until = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -158,8 +158,10 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     numbers = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "07700 900123\n+44 7700 900456"}),
-        help_text="One per line, or separated by commas. Numbers without a country code are read "
-        "in the workspace's default country.",
+        help_text=_(
+            "One per line, or separated by commas. Numbers without a country code are read "
+            "in the workspace's default country."
+        ),
     )
     skip_invalid = forms.BooleanField(required=False, label=_("Skip the invalid numbers and send"))
     groups = forms.ModelMultipleChoiceField(

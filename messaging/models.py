@@ -86,7 +86,7 @@ class Broadcast(models.Model):
     )
     kind = models.CharField(max_length=14, choices=BroadcastKind.choices, default="direct")
     body = models.TextField()
-    source = models.CharField("sender ID", max_length=16)
+    source = models.CharField(_("sender ID"), max_length=16)
     recipients_spec = models.JSONField(default=dict, blank=True)
     gateway_target = models.CharField(max_length=100, blank=True)  # group or list name
     personalised = models.BooleanField(default=False)
@@ -209,7 +209,7 @@ class Series(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     body = models.TextField()
-    source = models.CharField("sender ID", max_length=16)
+    source = models.CharField(_("sender ID"), max_length=16)
     validity_seconds = models.PositiveIntegerField(default=86400)
     selection = models.JSONField(default=dict)  # numbers, contact_ids, group_ids, gateway names
     rule = models.CharField(max_length=300)  # RRULE:FREQ=WEEKLY;BYDAY=TU (no DTSTART)

@@ -30,7 +30,7 @@ class GatewayConnection(models.Model):
     token = EncryptedTextField()
     token_last4 = models.CharField(max_length=4, editable=False)
     is_admin_account = models.BooleanField(
-        "admin account",
+        gettext_lazy("admin account"),
         default=False,
         help_text=gettext_lazy(
             "The account can create child users and move credits (reseller console)."

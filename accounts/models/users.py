@@ -49,7 +49,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     name = models.CharField(max_length=150, blank=True)
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
 
     # Raised to end every session at once (turning on two-factor): it is part of the session hash.
     session_generation = models.PositiveIntegerField(default=0, editable=False)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -111,12 +112,20 @@ def invitation_send(*, request: HttpRequest, invitation: Invitation) -> None:
     link = request.build_absolute_uri(reverse("accounts:invitation", args=[invitation.token]))
     role = Role(invitation.role)
     send_mail(
-        subject=f"You are invited to {invitation.workspace.name} on Text-Connect Portal",
-        message=(
-            f"{request.user.get_full_name()} invited you to join {invitation.workspace.name} as "
-            f"{role.label.lower()}.\n\nAccept the invitation: {link}\n\n"
-            f"The link works once and expires on {invitation.expires_at:%d %B %Y}."
-        ),
+        subject=_("You are invited to %(workspace)s on Text-Connect Portal")
+        % {"workspace": invitation.workspace.name},
+        message=_(
+            "%(who)s invited you to join %(workspace)s as %(role)s.\n\n"
+            "Accept the invitation: %(link)s\n\n"
+            "The link works once and expires on %(expires)s."
+        )
+        % {
+            "who": request.user.get_full_name(),
+            "workspace": invitation.workspace.name,
+            "role": str(role.label).lower(),
+            "link": link,
+            "expires": date_format(invitation.expires_at, "j F Y"),
+        },
         from_email=None,
         recipient_list=[invitation.email],
     )

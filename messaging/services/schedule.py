@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.audit import audit_record
 from contacts.fields import merge_tags
@@ -131,7 +131,8 @@ def broadcast_cancel(*, broadcast: Broadcast, request) -> int:  # noqa: ANN001
         )
         ids = messages_move(
             Message.objects.filter(broadcast=broadcast), MessageState.CANCELLED,
-            expect=[MessageState.QUEUED], note="Cancelled", error_text="Cancelled before sending.",
+            expect=[MessageState.QUEUED], note=gettext_noop("Cancelled"),
+            error_text=gettext_noop("Cancelled before sending."),
             failed_at=now,
         )  # fmt: skip
         under_way = Message.objects.filter(
