@@ -1,6 +1,6 @@
 """Settings pages for owners and admins: the gateway connection and the audit log."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -131,6 +132,16 @@ def gateway_status(request: HttpRequest) -> HttpResponse:
 AUDIT_PAGE_SIZE = 50
 
 
+def _day(value: str) -> date | None:
+    """A day as typed in the page's language (02/12/2026) or as ISO (2026-12-02)."""
+    for shape in get_format("DATE_INPUT_FORMATS"):
+        try:
+            return datetime.strptime(value.strip(), shape).date()
+        except ValueError:
+            continue
+    return None
+
+
 def _audit_events(request: HttpRequest):  # noqa: ANN202
     events = AuditEvent.objects.for_workspace(request.workspace)
     action = request.GET.get("action", "").strip()
@@ -144,10 +155,8 @@ def _audit_events(request: HttpRequest):  # noqa: ANN202
         ("from", "created_at__gte", time.min),
         ("to", "created_at__lte", time.max),
     ]:
-        value = request.GET.get(name, "")
-        try:
-            day = datetime.strptime(value, "%Y-%m-%d").date()
-        except ValueError:
+        day = _day(request.GET.get(name, ""))
+        if day is None:
             continue
         events = events.filter(**{lookup: datetime.combine(day, bound, tzinfo=tz)})
     return events

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import IdempotentForm
 from accounts.models import Workspace
+from accounts.widgets import LocalDateInput, LocalDateTimeInput, LocalTimeInput
 from contacts.fields import merge_tags
 from contacts.models import Contact, Group
 from textconnect.limits import MAX_BODY_CHARS
@@ -59,7 +60,7 @@ class MessageFieldsMixin:
     def clean_schedule_at(self) -> datetime | None:
         value = self.cleaned_data["schedule_at"]
         if value is not None:
-            # The browser's datetime-local is the workspace's wall time.
+            # The time typed is the workspace's wall time.
             naive = value.replace(tzinfo=None)
             value = naive.replace(tzinfo=zoneinfo.ZoneInfo(self.workspace.time_zone))
         return clean_schedule(value)
@@ -105,9 +106,7 @@ class RepeatFieldsMixin(forms.Form):
     )
     repeat_end = forms.ChoiceField(choices=END_CHOICES, required=False, initial="never",
                                    label=_("Ends"))  # fmt: skip
-    repeat_until = forms.DateField(
-        required=False, label=_("Last date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    repeat_until = forms.DateField(required=False, label=_("Last date"), widget=LocalDateInput())
     repeat_count = forms.IntegerField(required=False, min_value=1, max_value=1000,
                                       label=_("Number of times"))  # fmt: skip
 
@@ -194,7 +193,7 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     schedule_at = forms.DateTimeField(
         required=False,
         label=_("Send later"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=LocalDateTimeInput(),
         help_text=_("Leave empty to send now."),
     )
     validity_seconds = forms.TypedChoiceField(
@@ -277,7 +276,7 @@ class BroadcastEditForm(MessageFieldsMixin, forms.Form):
     body = ComposeForm.base_fields["body"]
     schedule_at = forms.DateTimeField(
         label=_("Send at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=LocalDateTimeInput(),
     )
     validity_seconds = forms.TypedChoiceField(
         choices=VALIDITY_CHOICES, coerce=int, label=_("Try delivering for")
@@ -332,12 +331,8 @@ class LogFilterForm(forms.Form):
     destination = forms.CharField(required=False, label=_("Number"))
     source = forms.CharField(required=False, label=_("Sender ID"))
     broadcast = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    date_from = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label=_("From"), widget=LocalDateInput())
+    date_to = forms.DateField(required=False, label=_("To"), widget=LocalDateInput())
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -353,7 +348,7 @@ class SeriesEditForm(RepeatFieldsMixin, MessageFieldsMixin, forms.Form):
     body = ComposeForm.base_fields["body"]
     schedule_at = forms.DateTimeField(
         label=_("Next message at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=LocalDateTimeInput(),
     )
     validity_seconds = forms.TypedChoiceField(
         choices=VALIDITY_CHOICES, coerce=int, label=_("Try delivering for")
@@ -400,8 +395,8 @@ class QuietHoursForm(forms.ModelForm):
             "end": _("Until"),
         }
         widgets = {
-            "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "start": LocalTimeInput(),
+            "end": LocalTimeInput(),
         }
 
     def clean(self) -> dict:

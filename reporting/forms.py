@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User, Workspace
+from accounts.widgets import LocalDateInput
 
 from .models import Frequency, ReportType
 from .ranges import PRESETS, RangeError, ReportRange, preset_range
@@ -15,12 +16,8 @@ class ReportRequestForm(forms.Form):
     preset = forms.ChoiceField(
         label=gettext_lazy("Range"), choices=list(PRESETS.items()), initial="today"
     )
-    first = forms.DateField(
-        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last = forms.DateField(
-        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first = forms.DateField(required=False, label=gettext_lazy("From"), widget=LocalDateInput())
+    last = forms.DateField(required=False, label=gettext_lazy("To"), widget=LocalDateInput())
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -3,10 +3,11 @@ and each person's saved choice, and gateway errors in words with what to do."""
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.conf import settings
 from django.template import Context, Template
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import translation
 
 from accounts.gateway_words import gateway_error_html, gateway_error_text, gateway_words
 from accounts.models import GatewayConnection
+from accounts.widgets import LocalDateInput, LocalDateTimeInput, LocalTimeInput
 from messaging.models import Broadcast
 from textconnect import ERROR_TEXTS
 from textconnect.advice import ADVICE
@@ -275,3 +277,17 @@ def test_the_gateways_own_words_stay_when_they_say_more():
 def test_an_unknown_code_keeps_the_gateways_text():
     assert gateway_words(-999, "Something new") == "Something new"
     assert gateway_words(None, "") == "The gateway gave no reason."
+
+
+def test_date_and_time_inputs_show_and_read_british_dates_not_the_browsers_format():
+    moment = datetime(2026, 12, 2, 16, 5)
+    field = forms.DateTimeField(widget=LocalDateTimeInput())
+    with translation.override("en-gb"):
+        html = field.widget.render("when", moment)
+        assert 'type="text"' in html and 'value="02/12/2026 16:05"' in html
+        assert 'placeholder="dd/mm/yyyy hh:mm"' in html
+        assert field.clean("2/12/2026 16:05") == datetime(2026, 12, 2, 16, 5)
+        assert forms.DateField(widget=LocalDateInput()).clean("2/12/2026") == date(2026, 12, 2)
+        assert LocalTimeInput().render("at", time(7, 30)).count('value="07:30"') == 1
+    with translation.override("cy"):
+        assert 'placeholder="dd/mm/bbbb aa:mm"' in field.widget.render("when", moment)
