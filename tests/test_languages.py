@@ -286,7 +286,7 @@ def test_date_and_time_inputs_show_and_read_british_dates_not_the_browsers_forma
         html = field.widget.render("when", moment)
         assert 'type="text"' in html and 'value="02/12/2026 16:05"' in html
         assert 'placeholder="dd/mm/yyyy hh:mm"' in html
-        assert field.clean("2/12/2026 16:05") == datetime(2026, 12, 2, 16, 5)
+        assert field.clean("2/12/2026 16:05") == datetime(2026, 12, 2, 16, 5, tzinfo=UTC)
         assert forms.DateField(widget=LocalDateInput()).clean("2/12/2026") == date(2026, 12, 2)
         assert LocalTimeInput().render("at", time(7, 30)).count('value="07:30"') == 1
     with translation.override("cy"):
