@@ -24,9 +24,7 @@ class UserLanguageMiddleware:
         if language and translation.check_for_language(language):
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language())
-        return response
+        return self.get_response(request)  # LocaleMiddleware sets Content-Language from it
 
 
 class LanguageForm(forms.Form):
