@@ -4,7 +4,9 @@ from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.forms import IdempotentForm
 from accounts.models import Workspace
@@ -25,7 +27,10 @@ from .services.compose import (
 from .services.quiet import clean_window
 from .services.recurring import Repeat, clean_repeat, occurrences
 
-VALIDITY_CHOICES = [(h * 3600, f"{h} hour{'s' if h > 1 else ''}") for h in (1, 2, 4, 8, 12, 24)]
+VALIDITY_CHOICES = [
+    (h * 3600, lazy(lambda h=h: ngettext("%(n)s hour", "%(n)s hours", h) % {"n": h}, str)())
+    for h in (1, 2, 4, 8, 12, 24)
+]
 SHOWN_BAD_LINES = 10
 
 
@@ -155,6 +160,7 @@ def merge_fields_help(workspace: Workspace) -> str:
 
 class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     numbers = forms.CharField(
+        label=_("Numbers"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "07700 900123\n+44 7700 900456"}),
         help_text=_(
