@@ -19,14 +19,17 @@ def test_every_text_box_counts_as_you_type(live_server, page, workspace, owner):
     chat = Conversation.objects.create(
         workspace=workspace, number="+447700900123", last_message_at=timezone.now()
     )
-    slug = {"slug": workspace.slug}
+
+    def at(name: str, **ids: object) -> str:
+        return reverse(name, kwargs={"slug": workspace.slug, **ids})
+
     boxes = [
-        (reverse("messaging:compose", kwargs=slug), "id_body"),
-        (reverse("messaging:template_edit", kwargs={**slug, "template_id": template.public_id}), "id_body"),
-        (reverse("inbound:conversation", kwargs={**slug, "conversation_id": chat.public_id}), "id_body"),
-        (reverse("inbound:settings", kwargs=slug), "id_opt_out_reply"),
-        (reverse("inbound:rule_edit", kwargs={**slug, "rule_id": rule.public_id}), "id_reply"),
-    ]  # fmt: skip
+        (at("messaging:compose"), "id_body"),
+        (at("messaging:template_edit", template_id=template.public_id), "id_body"),
+        (at("inbound:conversation", conversation_id=chat.public_id), "id_body"),
+        (at("inbound:settings"), "id_opt_out_reply"),
+        (at("inbound:rule_edit", rule_id=rule.public_id), "id_reply"),
+    ]
     log_in(page, live_server.url, owner.email)
     for url, box in boxes:
         page.goto(live_server.url + url)

@@ -120,9 +120,7 @@ def _pages(browser: Browser, base: str) -> dict[tuple[int, bool], Page]:
     return pages
 
 
-def test_every_page_fits_a_phone_and_passes_axe(
-    live_server, browser, sandbox_api_url, settings
-):
+def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, sandbox_api_url, settings):
     settings.SITE_URL = live_server.url
     settings.SANDBOX_DELIVERY_SECONDS = 0
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
