@@ -54,6 +54,15 @@
     };
   }
 
+  // At most `limit` of the values, evenly picked, always with the first and the last.
+  function thinned(values, limit) {
+    if (values.length <= limit) { return values.slice(); }
+    var step = (values.length - 1) / (limit - 1);
+    var out = [];
+    for (var i = 0; i < limit; i++) { out.push(values[Math.round(i * step)]); }
+    return out;
+  }
+
   function draw(canvas, config) {
     if (!canvas || !window.Chart) { return; }
     var existing = window.Chart.getChart(canvas);
@@ -102,6 +111,7 @@
       if (timed) {
         var xs = chart.x.map(dayValue);
         scales.x = timeAxis(Math.min.apply(null, xs), Math.max.apply(null, xs), formatter({ day: "numeric", month: "short", timeZone: "UTC" }), DAY);
+        scales.x.afterBuildTicks = function (axis) { axis.ticks = thinned(xs, 7).map(function (v) { return { value: v }; }); };
       } else {
         scales.x = { ticks: { color: cssVar("--chart-text") }, grid: { display: false } };
       }
@@ -131,6 +141,11 @@
     axis.max = max;
     axis.ticks.stepSize = undefined;
     axis.ticks.callback = function (value) { return format(value); };
+    axis.afterBuildTicks = function (scale) {
+      var ticks = [];
+      for (var i = 0; i <= 5; i++) { ticks.push({ value: min + (span * i) / 5 }); }
+      scale.ticks = ticks;
+    };
     draw(canvas, {
       type: "line",
       data: { datasets: [{ label: trend.label, data: trend.times.map(function (t, i) { return { x: t, y: trend.values[i] }; }), borderColor: colour, backgroundColor: colour, tension: 0.2, pointRadius: 2 }] },
