@@ -49,19 +49,28 @@ document.addEventListener("click", function (event) {
   field.focus();
 });
 
-// The sidebar under 768 px: a menu button opens and closes it (Escape closes it too).
+// The sidebar under 768 px: the menu button opens and closes it (Escape closes it too). Without
+// JavaScript the button is a link to #sidebar, which the stylesheet shows as :target.
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
   function setOpen(button, open) {
     button.setAttribute("aria-expanded", open ? "true" : "false");
     document.body.classList.toggle("nav-open", open);
   }
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-nav-toggle]");
-    if (button) { setOpen(button, button.getAttribute("aria-expanded") !== "true"); }
+    if (button) {
+      event.preventDefault();
+      setOpen(button, button.getAttribute("aria-expanded") !== "true");
+    }
   });
   document.addEventListener("keydown", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-nav-toggle]");
+    if (toggle && event.key === " ") {  // a link acting as a button answers Space too
+      event.preventDefault();
+      setOpen(toggle, toggle.getAttribute("aria-expanded") !== "true");
+      return;
+    }
     var button = document.querySelector("[data-nav-toggle][aria-expanded=true]");
     if (event.key === "Escape" && button) { setOpen(button, false); button.focus(); }
   });
