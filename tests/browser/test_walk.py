@@ -2,10 +2,11 @@
 
 The pages come from the URL patterns (as in tests/test_cross_tenant.py), so a new page is walked
 as soon as it exists. The demo workspace (`seed_demo`) gives every list data; routes with an object
-in their URL get one from the cross-tenant test's makers. Each page is opened at 390x844 and
-1280x800; neither may scroll sideways, and axe-core may find nothing serious or critical.
+in their URL get one from the cross-tenant test's makers. Each page is opened at 390x844 (dark) and
+1280x800 (light); neither may scroll sideways, and axe-core may find nothing serious or critical.
 """
 
+import io
 from dataclasses import dataclass
 
 import pytest
@@ -27,7 +28,8 @@ from ..test_cross_tenant import OBJECT_MAKERS, _walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = [(390, 844), (1280, 800)]
+# The phone in dark mode and the laptop in light, so axe checks the contrast of both schemes.
+VIEWPORTS = [(390, 844, "dark"), (1280, 800, "light")]
 SKIPPED_NAMESPACES = ("admin:", "devmail:")  # Django's admin is the operator's; the dev mailbox
 SERIOUS = {"serious", "critical"}
 _axe = Axe()
@@ -105,9 +107,11 @@ def _problems(page: Page, url: str, width: int) -> list[str]:
 
 def _pages(browser: Browser, base: str) -> dict[tuple[int, bool], Page]:
     pages = {}
-    for width, height in VIEWPORTS:
+    for width, height, scheme in VIEWPORTS:
         for signed_in in (True, False):
-            context = browser.new_context(viewport={"width": width, "height": height})
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, color_scheme=scheme
+            )
             page = context.new_page()
             page.set_default_timeout(15_000)
             if signed_in:
@@ -123,7 +127,7 @@ def _pages(browser: Browser, base: str) -> dict[tuple[int, bool], Page]:
 def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, sandbox_api_url, settings):
     settings.SITE_URL = live_server.url
     settings.SANDBOX_DELIVERY_SECONDS = 0
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    call_command("seed_demo", stdout=io.StringIO())
     ws = Workspace.objects.get(slug=DEMO_SLUG)
     visits = _visits(ws, User.objects.get(email=DEMO_EMAIL))
     walked = {v.url for v in visits}
@@ -132,8 +136,10 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, sandbox_ap
     pages = _pages(browser, live_server.url)
     problems = []
     for visit in visits:
-        for width, _ in VIEWPORTS:
+        for width, _, _ in VIEWPORTS:
             page = pages[width, visit.signed_in]
             page.goto(live_server.url + visit.url)
             problems += _problems(page, visit.url, width)
+    for page in pages.values():
+        page.context.close()
     assert problems == [], "\n".join(problems)
