@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "accounts.context_processors.workspace_nav",
+                "accounts.context_processors.theme",
                 "messaging.context_processors.approvals",
             ],
         },

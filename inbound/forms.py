@@ -49,8 +49,8 @@ class InboxSettingsForm(forms.ModelForm):
         ]
         labels = {"opt_out_words": "Opt-out words", "opt_in_words": "Opt-in words"}
         widgets = {
-            "opt_out_reply": forms.Textarea(attrs={"rows": 2}),
-            "opt_in_reply": forms.Textarea(attrs={"rows": 2}),
+            "opt_out_reply": forms.Textarea(attrs={"rows": 2, "data-sms-counter": ""}),
+            "opt_in_reply": forms.Textarea(attrs={"rows": 2, "data-sms-counter": ""}),
         }
 
     def clean(self) -> dict:
@@ -69,7 +69,7 @@ class AutoReplyRuleForm(forms.ModelForm):
     class Meta:
         model = AutoReplyRule
         fields = ["keyword", "reply", "add_to_group", "is_active"]
-        widgets = {"reply": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"reply": forms.Textarea(attrs={"rows": 2, "data-sms-counter": ""})}
         labels = {"add_to_group": "Add the sender to group", "is_active": "Active"}
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
@@ -92,5 +92,7 @@ class ReplyForm(IdempotentForm):
     body = forms.CharField(
         label=gettext_lazy("Reply"),
         max_length=MAX_BODY_CHARS,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Write a reply…"}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "Write a reply…", "data-sms-counter": ""}
+        ),
     )

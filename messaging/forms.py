@@ -298,7 +298,11 @@ class TemplateForm(forms.ModelForm):
     class Meta:
         model = MessageTemplate
         fields = ["name", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": MAX_BODY_CHARS})}
+        widgets = {
+            "body": forms.Textarea(
+                attrs={"rows": 5, "maxlength": MAX_BODY_CHARS, "data-sms-counter": ""}
+            )
+        }
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,8 +34,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     request.session["last_workspace"] = request.workspace.slug
     gateway = getattr(request.workspace, "gateway", None)  # loaded with the membership
     figures = dashboard_figures(request.workspace, gateway)
-    trend = {
-        "labels": [f"{p.checked_at:%d %b %H:%M}" for p in figures.balance_trend],
+    zone = zoneinfo.ZoneInfo(request.workspace.time_zone)
+    trend = {  # drawn on a time axis (static/js/reports.js): the checks are unevenly spaced
+        "label": gettext("Credits"),
+        "zone": request.workspace.time_zone,
+        "labels": [f"{p.checked_at.astimezone(zone):%-d %b %H:%M}" for p in figures.balance_trend],
+        "times": [int(p.checked_at.timestamp() * 1000) for p in figures.balance_trend],
         "values": [float(p.balance) for p in figures.balance_trend],
     }
     context = {"gateway": gateway, "figures": figures, "trend": trend}
