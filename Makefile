@@ -1,5 +1,5 @@
 # Two set-up commands: `make run` and `make test`. Both install what they need first.
-.PHONY: install run test lint format bench
+.PHONY: install run test lint format bench messages
 
 # uv from PATH, or from the Python that pyenv picks for this folder (installed there when missing).
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
@@ -25,9 +25,14 @@ format: install
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
 
+# Refresh the message catalogues after changing user-facing text (docs/languages.md).
+messages: install
+	$(UV) run python scripts/translations.py make
+
 test: lint
 	bash scripts/ensure-test-services.sh
 	$(UV) run python manage.py makemigrations --check --dry-run
+	$(UV) run python scripts/translations.py check
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)/0} \
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)/1} \

@@ -35,7 +35,7 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email address", widget=forms.EmailInput(attrs={"autofocus": True})
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True})
     )
 
     def clean_username(self) -> str:
@@ -47,10 +47,10 @@ class SignUpForm(forms.Form):
     """The first step: who and which workspace. Whether the address has an account is not
     checked here (the answer would tell anyone); the mail tells the address itself."""
 
-    name = forms.CharField(max_length=150, label="Your name")
-    email = forms.EmailField(label="Email address")
+    name = forms.CharField(max_length=150, label=_("Your name"))
+    email = forms.EmailField(label=_("Email address"))
     workspace_name = forms.CharField(
-        max_length=100, label="Workspace name", help_text="Your team or company."
+        max_length=100, label=_("Workspace name"), help_text=_("Your team or company.")
     )
     browser_time_zone = forms.CharField(required=False, widget=BrowserTimeZoneInput())
 
@@ -165,15 +165,15 @@ class GatewayForm(forms.Form):
     )
     is_admin_account = forms.BooleanField(
         required=False,
-        label="This is an admin account (it can create child users and move credits)",
+        label=_("This is an admin account (it can create child users and move credits)"),
     )
     low_balance_threshold = forms.DecimalField(
         required=False,
         min_value=0,
         max_digits=14,
         decimal_places=2,
-        label="Low-balance alert below",
-        help_text="Owners and admins get an email, once each time the balance falls below this.",
+        label=_("Low-balance alert below"),
+        help_text=_("Owners and admins get an email, once each time the balance falls below this."),
     )
 
     def __init__(
@@ -206,9 +206,9 @@ class GatewayForm(forms.Form):
 
         token = clean_token(self.cleaned_data["token"])
         if not token and not self.has_token:
-            raise forms.ValidationError("Paste the token of your Text-Connect account.")
+            raise forms.ValidationError(_("Paste the token of your Text-Connect account."))
         if token and len(token) > 200:
-            raise forms.ValidationError("That does not look like a Text-Connect token.")
+            raise forms.ValidationError(_("That does not look like a Text-Connect token."))
         return token
 
     def clean(self) -> dict:
@@ -244,7 +244,7 @@ class ChildCreateForm(IdempotentForm):
     password = forms.CharField(
         widget=forms.TextInput(attrs={"autocomplete": "new-password", "spellcheck": "false"}),
         strip=False,
-        help_text="At least 10 characters. Give it to the child person safely.",
+        help_text=_("At least 10 characters. Give it to the child person safely."),
     )
     access_level = forms.ChoiceField(choices=AccessLevel.choices)
     first_name = forms.CharField(max_length=100)
@@ -252,19 +252,19 @@ class ChildCreateForm(IdempotentForm):
     email = forms.EmailField()
     telephone = forms.CharField(max_length=30, required=False)
     starting_credits = forms.IntegerField(
-        min_value=0, max_value=1_000_000, initial=0, help_text="Taken from your balance."
+        min_value=0, max_value=1_000_000, initial=0, help_text=_("Taken from your balance.")
     )
     credit_reminder = forms.IntegerField(
-        min_value=0, max_value=1_000_000, required=False, label="Low-credit reminder at"
+        min_value=0, max_value=1_000_000, required=False, label=_("Low-credit reminder at")
     )
     inactivity_alert_days = forms.IntegerField(
-        min_value=1, max_value=3650, required=False, label="Inactivity alert after (days)"
+        min_value=1, max_value=3650, required=False, label=_("Inactivity alert after (days)")
     )
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if len(password) < 10:
-            raise forms.ValidationError("Use at least 10 characters.")
+            raise forms.ValidationError(_("Use at least 10 characters."))
         password_validation.validate_password(password)
         return password
 
@@ -275,7 +275,7 @@ class TransferForm(IdempotentForm):
         widget=forms.RadioSelect,
         initial="to",
     )
-    quantity = forms.IntegerField(min_value=1, max_value=1_000_000, label="Credits")
+    quantity = forms.IntegerField(min_value=1, max_value=1_000_000, label=_("Credits"))
     reason = forms.CharField(max_length=200)
 
     def signed_quantity(self) -> int:
@@ -288,7 +288,7 @@ class ReviewForm(forms.Form):
         choices=[("applied", "The credits moved"), ("not_applied", "The credits did not move")],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(max_length=300, help_text="What you checked on the gateway.")
+    note = forms.CharField(max_length=300, help_text=_("What you checked on the gateway."))
 
 
 class ChildReviewForm(forms.Form):

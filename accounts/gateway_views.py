@@ -1,6 +1,6 @@
 """Settings pages for owners and admins: the gateway connection and the audit log."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -8,11 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import sandbox_gateway
 from .access import workspace_view
+from .audit_words import action_sentence
 from .csv_export import csv_response
 from .forms import GatewayForm
 from .models import AuditEvent, GatewayConnection
@@ -113,7 +115,7 @@ def gateway_sandbox(request: HttpRequest) -> HttpResponse:
 def gateway_test(request: HttpRequest) -> HttpResponse:
     """Run CheckCredits in the worker; the status panel polls until it answers."""
     if _connection(request) is None:
-        messages.error(request, "Save a token first.")
+        messages.error(request, _("Save a token first."))
         return redirect("accounts_ws:gateway", slug=request.workspace.slug)
     gateway_check_start(workspace=request.workspace)
     if request.htmx:  # the check's new state, written by gateway_check_start
@@ -130,6 +132,16 @@ def gateway_status(request: HttpRequest) -> HttpResponse:
 AUDIT_PAGE_SIZE = 50
 
 
+def _day(value: str) -> date | None:
+    """A day as typed in the page's language (02/12/2026) or as ISO (2026-12-02)."""
+    for shape in get_format("DATE_INPUT_FORMATS"):
+        try:
+            return datetime.strptime(value.strip(), shape).date()
+        except ValueError:
+            continue
+    return None
+
+
 def _audit_events(request: HttpRequest):  # noqa: ANN202
     events = AuditEvent.objects.for_workspace(request.workspace)
     action = request.GET.get("action", "").strip()
@@ -143,10 +155,8 @@ def _audit_events(request: HttpRequest):  # noqa: ANN202
         ("from", "created_at__gte", time.min),
         ("to", "created_at__lte", time.max),
     ]:
-        value = request.GET.get(name, "")
-        try:
-            day = datetime.strptime(value, "%Y-%m-%d").date()
-        except ValueError:
+        day = _day(request.GET.get(name, ""))
+        if day is None:
             continue
         events = events.filter(**{lookup: datetime.combine(day, bound, tzinfo=tz)})
     return events
@@ -164,7 +174,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "actions": actions, "filters": request.GET, "query": query.urlencode()}
+    choices = sorted(((a, action_sentence(a)) for a in actions), key=lambda choice: choice[1])
+    context = {"page": page, "actions": choices, "filters": request.GET, "query": query.urlencode()}
     template = "accounts/audit_log.html#results" if request.htmx else "accounts/audit_log.html"
     return render(request, template, context)
 

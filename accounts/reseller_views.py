@@ -79,7 +79,9 @@ def child_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("username", exc)
         else:
-            messages.info(request, f"Creating {child.username} on the gateway…")
+            messages.info(
+                request, _("Creating %(username)s on the gateway…") % {"username": child.username}
+            )
             return redirect(
                 "accounts_reseller:child", slug=request.workspace.slug, child_id=child.public_id
             )
@@ -183,8 +185,11 @@ def child_workspace(request: HttpRequest, child_id: UUID) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Workspace “{workspace.name}” created; {child.email} is invited as its owner and "
-            "pastes the child's token there.",
+            _(
+                "Workspace “%(workspace)s” created; %(email)s is invited as its owner and "
+                "pastes the child's token there."
+            )
+            % {"workspace": workspace.name, "email": child.email},
         )
     return redirect(
         "accounts_reseller:child", slug=request.workspace.slug, child_id=child.public_id
@@ -254,7 +259,7 @@ def ledger_entry(request: HttpRequest, entry_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            messages.success(request, "Review recorded.")
+            messages.success(request, _("Review recorded."))
         return redirect(
             "accounts_reseller:entry", slug=request.workspace.slug, entry_id=entry.public_id
         )

@@ -1,13 +1,14 @@
 """Workspace roles and the one table of what each may do."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADMIN = "admin", "Admin"
-    SENDER = "sender", "Sender"
-    VIEWER = "viewer", "Viewer"
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    SENDER = "sender", _("Sender")
+    VIEWER = "viewer", _("Viewer")
 
     @property
     def rank(self) -> int:

@@ -153,9 +153,9 @@ def grouped_secret(device: TOTPDevice) -> str:
 class CodeForm(forms.Form):
     code = forms.RegexField(
         regex=r"^\d{6}$",
-        label="6-digit code",
+        label=gettext_lazy("6-digit code"),
         max_length=6,
-        error_messages={"invalid": "Enter the 6 digits your app shows."},
+        error_messages={"invalid": gettext_lazy("Enter the 6 digits your app shows.")},
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -205,8 +205,8 @@ class SecretForm(forms.Form):
 
 class DisableForm(SecretForm):
     confirm = forms.BooleanField(
-        label="I understand my account will be protected by my password alone.",
-        error_messages={"required": "Tick the box to confirm."},
+        label=gettext_lazy("I understand my account will be protected by my password alone."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm.")},
     )
 
 

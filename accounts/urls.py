@@ -2,11 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from . import views
+from .language import set_language
 from .two_factor import PortalLoginView
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("language/", set_language, name="set_language"),
     path("signup/", views.signup, name="signup"),
     path("signup/<str:token>/", views.signup_finish, name="signup_finish"),
     path("login/", PortalLoginView.as_view(), name="login"),

@@ -106,7 +106,7 @@ def signup_finish(request: HttpRequest, token: str) -> HttpResponse:
         except IntegrityError:  # the same link followed twice at once
             return render(request, "accounts/signup_finish.html", {"used": True}, status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome! Your workspace is ready.")
+        messages.success(request, _("Welcome! Your workspace is ready."))
         return redirect(_safe_next(request, signup_request.next_url) or "home")
     context = {"form": form, "signup": signup_request}
     return render(request, "accounts/signup_finish.html", context)
@@ -147,7 +147,7 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
             time_zone=form.cleaned_data["time_zone"],
             default_country=form.cleaned_data["default_country"],
         )
-        messages.success(request, f"Workspace “{workspace.name}” created.")
+        messages.success(request, _("Workspace “%(name)s” created.") % {"name": workspace.name})
         return redirect("reporting:dashboard", slug=workspace.slug)
     return render(request, "accounts/workspace_new.html", {"form": form})
 
@@ -181,7 +181,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
             return redirect("home")
-        messages.success(request, f"You joined {membership.workspace.name}.")
+        messages.success(request, _("You joined %(name)s.") % {"name": membership.workspace.name})
         return redirect("reporting:dashboard", slug=membership.workspace.slug)
     return render(request, "accounts/invitation.html", context)
 

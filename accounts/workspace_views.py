@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -30,7 +31,7 @@ def settings_general(request: HttpRequest) -> HttpResponse:
             obj=request.workspace,
             fields=sorted(form.changed_data),
         )
-        messages.success(request, "Workspace settings saved.")
+        messages.success(request, _("Workspace settings saved."))
         return redirect("accounts_ws:general", slug=request.workspace.slug)
     can_edit = request.role.at_least(Role.ADMIN)
     country = request.workspace.default_country
@@ -71,7 +72,9 @@ def members(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("email", exc)
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             if request.htmx:
                 return HttpResponseClientRefresh()
             return redirect("accounts_ws:members", slug=request.workspace.slug)
@@ -92,7 +95,7 @@ def member_role(request: HttpRequest, member_id: UUID) -> HttpResponse:
     membership = _membership(request, member_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a valid role.")
+        messages.error(request, _("Choose a valid role."))
     else:
         try:
             membership_change_role(
@@ -102,7 +105,9 @@ def member_role(request: HttpRequest, member_id: UUID) -> HttpResponse:
             messages.error(request, exc.messages[0])
         else:
             messages.success(
-                request, f"{membership.user.email} is now {membership.get_role_display()}."
+                request,
+                _("%(email)s is now %(role)s.")
+                % {"email": membership.user.email, "role": membership.get_role_display()},
             )
     return redirect("accounts_ws:members", slug=request.workspace.slug)
 
@@ -116,7 +121,9 @@ def member_remove(request: HttpRequest, member_id: UUID) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("accounts_ws:members", slug=request.workspace.slug)
-    messages.success(request, f"{membership.user.email} was removed from the workspace.")
+    messages.success(
+        request, _("%(email)s was removed from the workspace.") % {"email": membership.user.email}
+    )
     if membership.user_id == request.user.pk:
         return redirect("home")
     return redirect("accounts_ws:members", slug=request.workspace.slug)
@@ -132,5 +139,5 @@ def invitation_revoke(request: HttpRequest, invitation_id: UUID) -> HttpResponse
     )
     audit_record("invitation_revoked", request=request, obj=invitation, email=invitation.email)
     invitation.delete()
-    messages.success(request, f"Invitation to {invitation.email} revoked.")
+    messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
     return redirect("accounts_ws:members", slug=request.workspace.slug)

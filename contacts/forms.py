@@ -58,30 +58,33 @@ class ContactForm(forms.ModelForm):
             raise forms.ValidationError(str(exc)) from None
         taken = contact_number_taken(workspace=self.workspace, number=number, exclude=self.instance)
         if taken is not None:
-            raise forms.ValidationError(f"{number} is already in your contacts ({taken}).")
+            raise forms.ValidationError(
+                _("%(number)s is already in your contacts (%(taken)s).")
+                % {"number": number, "taken": taken}
+            )
         return number
 
 
 class GroupForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Group name")
+    name = forms.CharField(max_length=100, label=_("Group name"))
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
-            raise forms.ValidationError("Enter a name.")
+            raise forms.ValidationError(_("Enter a name."))
         return name
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="CSV file")
+    file = forms.FileField(label=_("CSV file"))
 
 
 class MappingForm(forms.Form):
     """One target per column, the header switch and the duplicate policy."""
 
-    has_header = forms.BooleanField(required=False, label="The first row is a header")
+    has_header = forms.BooleanField(required=False, label=_("The first row is a header"))
     policy = forms.ChoiceField(
-        choices=DuplicatePolicy.choices, widget=forms.RadioSelect, label="Duplicates"
+        choices=DuplicatePolicy.choices, widget=forms.RadioSelect, label=_("Duplicates")
     )
 
     def __init__(
@@ -120,7 +123,7 @@ class BulkForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("action") in ("add_to_group", "remove_from_group") and not data.get("group"):
-            raise forms.ValidationError("Choose a group.")
+            raise forms.ValidationError(_("Choose a group."))
         return data
 
 

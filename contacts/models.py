@@ -18,22 +18,22 @@ def gateway_text(value: str) -> str:
 
 
 class SyncState(models.TextChoices):
-    UNSYNCED = "unsynced", "Not on the gateway yet"
-    SYNCED = "synced", "On the gateway"
-    FAILED = "failed", "Gateway refused"
+    UNSYNCED = "unsynced", _("Not on the gateway yet")
+    SYNCED = "synced", _("On the gateway")
+    FAILED = "failed", _("Gateway refused")
 
 
 class Contact(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=200, blank=True)
-    number = models.CharField(max_length=20, help_text="E.164, e.g. +447700900123")
+    number = models.CharField(max_length=20, help_text=_("E.164, e.g. +447700900123"))
     email = models.EmailField(blank=True)
-    field1 = models.CharField("custom field 1", max_length=200, blank=True)
-    field2 = models.CharField("custom field 2", max_length=200, blank=True)
-    field3 = models.CharField("custom field 3", max_length=200, blank=True)
-    field4 = models.CharField("custom field 4", max_length=200, blank=True)
-    field5 = models.CharField("custom field 5", max_length=200, blank=True)
+    field1 = models.CharField(_("custom field 1"), max_length=200, blank=True)
+    field2 = models.CharField(_("custom field 2"), max_length=200, blank=True)
+    field3 = models.CharField(_("custom field 3"), max_length=200, blank=True)
+    field4 = models.CharField(_("custom field 4"), max_length=200, blank=True)
+    field5 = models.CharField(_("custom field 5"), max_length=200, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
     sync_state = models.CharField(
         max_length=10, choices=SyncState.choices, default=SyncState.UNSYNCED
@@ -139,17 +139,17 @@ class CustomFieldNames(models.Model):
 class DuplicatePolicy(models.TextChoices):
     """The gateway's three ImportContactsCSV modes."""
 
-    REFUSE = "refuse", "Refuse duplicates (same name or same number)"
-    ALLOW = "allow", "Allow duplicates"
-    OVERWRITE = "overwrite", "Overwrite contacts with the same number"
+    REFUSE = "refuse", _("Refuse duplicates (same name or same number)")
+    ALLOW = "allow", _("Allow duplicates")
+    OVERWRITE = "overwrite", _("Overwrite contacts with the same number")
 
 
 class ImportState(models.TextChoices):
-    UPLOADED = "uploaded", "Waiting for column mapping"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Importing"
-    DONE = "done", "Done"
-    FAILED = "failed", "Stopped"
+    UPLOADED = "uploaded", _("Waiting for column mapping")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Stopped")
 
 
 class ContactImport(models.Model):
@@ -278,19 +278,19 @@ class ImportPreferences(models.Model):
 
 
 class JobKind(models.TextChoices):
-    RESYNC = "resync", "Resync address book"
-    DELETE_ALL_CONTACTS = "delete_contacts", "Delete all contacts"
-    DELETE_ALL_GROUPS = "delete_groups", "Delete all groups"
-    EMPTY_GROUP = "empty_group", "Empty group"
-    DELETE_GROUP = "delete_group", "Delete group"
-    RENAME_GROUP = "rename_group", "Rename group"
+    RESYNC = "resync", _("Resync address book")
+    DELETE_ALL_CONTACTS = "delete_contacts", _("Delete all contacts")
+    DELETE_ALL_GROUPS = "delete_groups", _("Delete all groups")
+    EMPTY_GROUP = "empty_group", _("Empty group")
+    DELETE_GROUP = "delete_group", _("Delete group")
+    RENAME_GROUP = "rename_group", _("Rename group")
 
 
 class JobState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class GatewayJob(models.Model):

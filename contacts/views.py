@@ -12,6 +12,9 @@ from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -98,7 +101,9 @@ def contact_new(request: HttpRequest) -> HttpResponse:
         contact = form.save(commit=False)
         contact.workspace = request.workspace
         book.contact_save(contact=contact, groups=list(form.cleaned_data["groups"]))
-        messages.success(request, f"{contact} added; it is being sent to the gateway.")
+        messages.success(
+            request, _("%(contact)s added; it is being sent to the gateway.") % {"contact": contact}
+        )
         return _to("detail", request, contact_id=contact.public_id)
     return render(request, "contacts/contact_form.html", {"form": form})
 
@@ -131,7 +136,7 @@ def contact_edit(request: HttpRequest, contact_id: UUID) -> HttpResponse:
     form = ContactForm(request.workspace, request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         book.contact_save(contact=form.save(commit=False), groups=list(form.cleaned_data["groups"]))
-        messages.success(request, f"{contact} saved.")
+        messages.success(request, _("%(contact)s saved.") % {"contact": contact})
         return _to("detail", request, contact_id=contact.public_id)
     return render(request, "contacts/contact_form.html", {"form": form, "contact": contact})
 
@@ -167,18 +172,40 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
     if action == "export":
         return _export(request, contacts)
     if not ids:
-        messages.error(request, "Select some contacts first.")
+        messages.error(request, _("Select some contacts first."))
     elif action == "add_to_group":
         count = book.contacts_add_to_group(contacts=contacts, group=group)
-        messages.success(request, f"{count} contacts added to {group}.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s contact added to %(group)s.",
+                "%(count)s contacts added to %(group)s.",
+                count,
+            )
+            % {"count": count, "group": group},
+        )
     elif action == "remove_from_group":
         count = book.contacts_remove_from_group(request=request, contacts=contacts, group=group)
-        messages.success(request, f"{count} contacts removed from {group}.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s contact removed from %(group)s.",
+                "%(count)s contacts removed from %(group)s.",
+                count,
+            )
+            % {"count": count, "group": group},
+        )
     elif action == "delete":
         count = book.contacts_delete(request=request, contacts=contacts)
         messages.success(
             request,
-            f"{count} contacts deleted. Resync the address book to remove them from the gateway.",
+            ngettext(
+                "%(count)s contact deleted. Resync the address book to remove it from the gateway.",
+                "%(count)s contacts deleted. Resync the address book to remove them from the "
+                "gateway.",
+                count,
+            )
+            % {"count": count},
         )
     return _to("list", request)
 
@@ -196,7 +223,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("name", exc)
         else:
-            messages.success(request, f"Group “{group}” created.")
+            messages.success(request, _("Group “%(group)s” created.") % {"group": group})
             return _to("groups", request)
     context = {
         "groups": selectors.groups_with_counts(request.workspace),
@@ -217,7 +244,7 @@ def group_detail(request: HttpRequest, group_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("name", exc)
         else:
-            messages.success(request, f"Group renamed to “{group}”.")
+            messages.success(request, _("Group renamed to “%(group)s”.") % {"group": group})
             return _to("group", request, group_id=group.public_id)
     context = {
         "group": group,
@@ -236,7 +263,9 @@ def group_detail(request: HttpRequest, group_id: UUID) -> HttpResponse:
 def group_empty(request: HttpRequest, group_id: UUID) -> HttpResponse:
     group = _group(request, group_id)
     book.group_empty(request=request, group=group)
-    messages.success(request, f"Group “{group}” emptied here; emptying it on the gateway…")
+    messages.success(
+        request, _("Group “%(group)s” emptied here; emptying it on the gateway…") % {"group": group}
+    )
     return _to("sync", request)
 
 
@@ -246,7 +275,9 @@ def group_delete(request: HttpRequest, group_id: UUID) -> HttpResponse:
     group = _group(request, group_id)
     name = group.name
     book.group_delete(request=request, group=group)
-    messages.success(request, f"Group “{name}” deleted here; deleting it on the gateway…")
+    messages.success(
+        request, _("Group “%(name)s” deleted here; deleting it on the gateway…") % {"name": name}
+    )
     return _to("sync", request)
 
 
@@ -475,7 +506,7 @@ def address_book(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _book_action(kind: JobKind, done: str):  # noqa: ANN202
+def _book_action(kind: JobKind, done: str | Promise):  # noqa: ANN202
     @workspace_view(Role.ADMIN)
     @require_POST
     def view(request: HttpRequest) -> HttpResponse:
@@ -486,12 +517,14 @@ def _book_action(kind: JobKind, done: str):  # noqa: ANN202
     return view
 
 
-address_book_resync = _book_action(JobKind.RESYNC, "Rebuilding the gateway's address book…")
+address_book_resync = _book_action(
+    JobKind.RESYNC, gettext_lazy("Rebuilding the gateway's address book…")
+)
 address_book_delete_contacts = _book_action(
-    JobKind.DELETE_ALL_CONTACTS, "Deleting every contact here and on the gateway…"
+    JobKind.DELETE_ALL_CONTACTS, gettext_lazy("Deleting every contact here and on the gateway…")
 )
 address_book_delete_groups = _book_action(
-    JobKind.DELETE_ALL_GROUPS, "Deleting every group here and on the gateway…"
+    JobKind.DELETE_ALL_GROUPS, gettext_lazy("Deleting every group here and on the gateway…")
 )
 
 

@@ -1,6 +1,8 @@
 """Forms of the inbox: VMNs, opt-out words, auto-reply rules, replies. Workspace first."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.forms import IdempotentForm
 from accounts.models import Workspace
@@ -31,7 +33,7 @@ class VirtualNumberForm(forms.ModelForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
-            raise forms.ValidationError("This workspace has this VMN already.")
+            raise forms.ValidationError(_("This workspace has this VMN already."))
         return number
 
 
@@ -47,8 +49,8 @@ class InboxSettingsForm(forms.ModelForm):
         ]
         labels = {"opt_out_words": "Opt-out words", "opt_in_words": "Opt-in words"}
         widgets = {
-            "opt_out_reply": forms.Textarea(attrs={"rows": 2}),
-            "opt_in_reply": forms.Textarea(attrs={"rows": 2}),
+            "opt_out_reply": forms.Textarea(attrs={"rows": 2, "data-sms-counter": ""}),
+            "opt_in_reply": forms.Textarea(attrs={"rows": 2, "data-sms-counter": ""}),
         }
 
     def clean(self) -> dict:
@@ -57,7 +59,7 @@ class InboxSettingsForm(forms.ModelForm):
         out = keyword_set(data.get("opt_out_words", ""))
         back = keyword_set(data.get("opt_in_words", ""))
         if not out:
-            self.add_error("opt_out_words", "Keep at least one opt-out word.")
+            self.add_error("opt_out_words", _("Keep at least one opt-out word."))
         if out & back:
             self.add_error("opt_in_words", f"Also an opt-out word: {', '.join(sorted(out & back))}")
         return data
@@ -67,7 +69,7 @@ class AutoReplyRuleForm(forms.ModelForm):
     class Meta:
         model = AutoReplyRule
         fields = ["keyword", "reply", "add_to_group", "is_active"]
-        widgets = {"reply": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"reply": forms.Textarea(attrs={"rows": 2, "data-sms-counter": ""})}
         labels = {"add_to_group": "Add the sender to group", "is_active": "Active"}
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
@@ -75,18 +77,22 @@ class AutoReplyRuleForm(forms.ModelForm):
         self.workspace = workspace
         self.fields["add_to_group"].queryset = Group.objects.for_workspace(workspace)
         self.fields["add_to_group"].required = False
-        self.fields["add_to_group"].empty_label = "No group"
+        self.fields["add_to_group"].empty_label = gettext_lazy("No group")
 
     def clean_keyword(self) -> str:
         keyword = self.cleaned_data["keyword"].strip().upper()
         if keyword and not keyword.isalnum():
-            raise forms.ValidationError("One word of letters and digits, or blank for any message.")
+            raise forms.ValidationError(
+                _("One word of letters and digits, or blank for any message.")
+            )
         return keyword
 
 
 class ReplyForm(IdempotentForm):
     body = forms.CharField(
-        label="Reply",
+        label=gettext_lazy("Reply"),
         max_length=MAX_BODY_CHARS,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Write a reply…"}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "Write a reply…", "data-sms-counter": ""}
+        ),
     )

@@ -5,6 +5,8 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.crypto import EncryptedTextField
 from accounts.models import Workspace
@@ -35,11 +37,11 @@ class VirtualNumber(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="vmns")
-    number = models.CharField(max_length=20, help_text="E.164, e.g. +447700900500")
+    number = models.CharField(max_length=20, help_text=gettext_lazy("E.164, e.g. +447700900500"))
     label = models.CharField(max_length=100, blank=True)
     key = models.CharField(max_length=64, unique=True, default=new_key, editable=False)
     method = models.CharField(
-        "method on the gateway", max_length=4, choices=Method.choices, default=Method.POST
+        _("method on the gateway"), max_length=4, choices=Method.choices, default=Method.POST
     )
     auth = EncryptedTextField(default=new_auth)
     previous_auth = EncryptedTextField(blank=True, default="")
@@ -72,30 +74,36 @@ class InboxSettings(models.Model):
     opt_out_words = models.CharField(
         max_length=300,
         default=DEFAULT_OPT_OUT_WORDS,
-        help_text="A message that is exactly one of these words (any case) opts the sender out.",
+        help_text=gettext_lazy(
+            "A message that is exactly one of these words (any case) opts the sender out."
+        ),
     )
     opt_in_words = models.CharField(
         max_length=300,
         default=DEFAULT_OPT_IN_WORDS,
-        help_text="A message that is exactly one of these words opts the sender back in.",
+        help_text=gettext_lazy(
+            "A message that is exactly one of these words opts the sender back in."
+        ),
     )
     opt_out_reply = models.CharField(
-        "opt-out confirmation",
+        _("opt-out confirmation"),
         max_length=459,
         blank=True,
-        help_text="Sent once when someone opts out. Leave blank to send nothing.",
+        help_text=gettext_lazy("Sent once when someone opts out. Leave blank to send nothing."),
     )
     opt_in_reply = models.CharField(
-        "opt-in confirmation",
+        _("opt-in confirmation"),
         max_length=459,
         blank=True,
-        help_text="Sent when someone opts back in. Leave blank to send nothing.",
+        help_text=gettext_lazy("Sent when someone opts back in. Leave blank to send nothing."),
     )
     notify_members = models.BooleanField(
-        "email members when a text arrives",
+        _("email members when a text arrives"),
         default=False,
-        help_text="Owners, admins and senders get an email (at most one per conversation every "
-        "ten minutes).",
+        help_text=gettext_lazy(
+            "Owners, admins and senders get an email (at most one per conversation every "
+            "ten minutes)."
+        ),
     )
     reconciled_until = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -172,7 +180,9 @@ class InboundMessage(models.Model):
     mm4 = models.CharField(max_length=200, blank=True)
     mm5 = models.CharField(max_length=200, blank=True)
     raw = models.JSONField(default=dict, blank=True)  # every parameter but `auth`
-    recovered = models.BooleanField(default=False, help_text="Found in the gateway's report.")
+    recovered = models.BooleanField(
+        default=False, help_text=gettext_lazy("Found in the gateway's report.")
+    )
     contact = models.ForeignKey(
         Contact,
         on_delete=models.SET_NULL,
@@ -242,7 +252,9 @@ class AutoReplyRule(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="auto_replies")
     keyword = models.CharField(
-        max_length=30, blank=True, help_text="The first word of the message; blank: any message."
+        max_length=30,
+        blank=True,
+        help_text=gettext_lazy("The first word of the message; blank: any message."),
     )
     reply = models.CharField(max_length=459)
     add_to_group = models.ForeignKey(

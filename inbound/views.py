@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import workspace_view
@@ -86,7 +88,7 @@ def reply(request: HttpRequest, conversation_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("body", exc)
     if form.is_valid():
-        messages.success(request, "Reply queued.")
+        messages.success(request, _("Reply queued."))
         return redirect(
             "inbound:conversation", slug=request.workspace.slug, conversation_id=conv.public_id
         )
@@ -99,7 +101,7 @@ def reply(request: HttpRequest, conversation_id: UUID) -> HttpResponse:
 def mark_unread(request: HttpRequest, conversation_id: UUID) -> HttpResponse:
     conv = _conversation(request, conversation_id)
     services.conversation_mark_unread(conv)
-    messages.info(request, f"The conversation with {conv} is marked unread.")
+    messages.info(request, _("The conversation with %(conv)s is marked unread.") % {"conv": conv})
     return redirect("inbound:inbox", slug=request.workspace.slug)
 
 
@@ -150,7 +152,10 @@ def vmn_add(request: HttpRequest) -> HttpResponse:
         label=form.cleaned_data["label"],
         method=form.cleaned_data["method"],
     )
-    messages.success(request, f"VMN {vmn.number} added: enter its settings on the gateway.")
+    messages.success(
+        request,
+        _("VMN %(number)s added: enter its settings on the gateway.") % {"number": vmn.number},
+    )
     return _to_settings(request)
 
 
@@ -166,7 +171,7 @@ def vmn_update(request: HttpRequest, vmn_id: UUID) -> HttpResponse:
     form = VirtualNumberForm(request.workspace, request.POST, instance=vmn)
     if form.is_valid():
         form.save()
-        messages.success(request, f"VMN {vmn.number} saved.")
+        messages.success(request, _("VMN %(number)s saved.") % {"number": vmn.number})
     else:
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
     return _to_settings(request)
@@ -178,8 +183,11 @@ def vmn_rotate(request: HttpRequest, vmn_id: UUID) -> HttpResponse:
     vmn = setup.vmn_rotate_auth(request=request, vmn=_vmn(request, vmn_id))
     messages.success(
         request,
-        f"New auth value for {vmn.number}. Enter it on the gateway; the old one is accepted "
-        f"until {vmn.previous_auth_until:%d %b %Y %H:%M} UTC.",
+        _(
+            "New auth value for %(number)s. Enter it on the gateway; the old one is accepted "
+            "until %(until)s UTC."
+        )
+        % {"number": vmn.number, "until": date_format(vmn.previous_auth_until, "j M Y H:i")},
     )
     return _to_settings(request)
 
@@ -189,7 +197,10 @@ def vmn_rotate(request: HttpRequest, vmn_id: UUID) -> HttpResponse:
 def vmn_delete(request: HttpRequest, vmn_id: UUID) -> HttpResponse:
     vmn = _vmn(request, vmn_id)
     vmn.delete()
-    messages.info(request, f"VMN {vmn.number} removed; its URL no longer accepts texts.")
+    messages.info(
+        request,
+        _("VMN %(number)s removed; its URL no longer accepts texts.") % {"number": vmn.number},
+    )
     return _to_settings(request)
 
 
@@ -201,7 +212,7 @@ def opt_words(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "inbound/settings.html", _settings_context(request, prefs_form=form))
     setup.opt_words_update(request=request, prefs=form.instance, changed=form.changed_data)
-    messages.success(request, "Opt-out settings saved.")
+    messages.success(request, _("Opt-out settings saved."))
     return _to_settings(request)
 
 
@@ -213,7 +224,7 @@ def rule_add(request: HttpRequest) -> HttpResponse:
         return render(request, "inbound/settings.html", _settings_context(request, rule_form=form))
     form.instance.workspace = request.workspace
     setup.rule_save(request=request, rule=form.instance)
-    messages.success(request, f"Auto-reply for {form.instance} saved.")
+    messages.success(request, _("Auto-reply for %(instance)s saved.") % {"instance": form.instance})
     return _to_settings(request)
 
 
@@ -226,7 +237,9 @@ def rule_edit(request: HttpRequest, rule_id: UUID) -> HttpResponse:
     form = AutoReplyRuleForm(request.workspace, request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         setup.rule_save(request=request, rule=form.instance)
-        messages.success(request, f"Auto-reply for {form.instance} saved.")
+        messages.success(
+            request, _("Auto-reply for %(instance)s saved.") % {"instance": form.instance}
+        )
         return _to_settings(request)
     return render(request, "inbound/rule_edit.html", {"form": form, "rule": rule})
 
@@ -238,5 +251,5 @@ def rule_delete(request: HttpRequest, rule_id: UUID) -> HttpResponse:
         AutoReplyRule.objects.for_workspace(request.workspace), public_id=rule_id
     )
     rule.delete()
-    messages.info(request, f"Auto-reply for {rule} deleted.")
+    messages.info(request, _("Auto-reply for %(rule)s deleted.") % {"rule": rule})
     return _to_settings(request)

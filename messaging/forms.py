@@ -4,10 +4,13 @@ from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.forms import IdempotentForm
 from accounts.models import Workspace
+from accounts.widgets import LocalDateInput, LocalDateTimeInput, LocalTimeInput
 from contacts.fields import merge_tags
 from contacts.models import Contact, Group
 from textconnect.limits import MAX_BODY_CHARS
@@ -32,7 +35,10 @@ from .services.compose import (
 from .services.quiet import clean_window
 from .services.recurring import Repeat, clean_repeat, occurrences
 
-VALIDITY_CHOICES = [(h * 3600, f"{h} hour{'s' if h > 1 else ''}") for h in (1, 2, 4, 8, 12, 24)]
+VALIDITY_CHOICES = [
+    (h * 3600, lazy(lambda h=h: ngettext("%(n)s hour", "%(n)s hours", h) % {"n": h}, str)())
+    for h in (1, 2, 4, 8, 12, 24)
+]
 SHOWN_BAD_LINES = 10
 
 
@@ -67,7 +73,7 @@ class MessageFieldsMixin:
     def clean_schedule_at(self) -> datetime | None:
         value = self.cleaned_data["schedule_at"]
         if value is not None:
-            # The browser's datetime-local is the workspace's wall time.
+            # The time typed is the workspace's wall time.
             naive = value.replace(tzinfo=None)
             value = naive.replace(tzinfo=zoneinfo.ZoneInfo(self.workspace.time_zone))
         return clean_schedule(value)
@@ -113,9 +119,7 @@ class RepeatFieldsMixin(forms.Form):
     )
     repeat_end = forms.ChoiceField(choices=END_CHOICES, required=False, initial="never",
                                    label=_("Ends"))  # fmt: skip
-    repeat_until = forms.DateField(
-        required=False, label=_("Last date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    repeat_until = forms.DateField(required=False, label=_("Last date"), widget=LocalDateInput())
     repeat_count = forms.IntegerField(required=False, min_value=1, max_value=1000,
                                       label=_("Number of times"))  # fmt: skip
 
@@ -169,12 +173,15 @@ def follow_up_label(broadcast: Broadcast) -> str:
 
 class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     numbers = forms.CharField(
+        label=_("Numbers"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "07700 900123\n+44 7700 900456"}),
-        help_text="One per line, or separated by commas. Numbers without a country code are read "
-        "in the workspace's default country.",
+        help_text=_(
+            "One per line, or separated by commas. Numbers without a country code are read "
+            "in the workspace's default country."
+        ),
     )
-    skip_invalid = forms.BooleanField(required=False, label="Skip the invalid numbers and send")
+    skip_invalid = forms.BooleanField(required=False, label=_("Skip the invalid numbers and send"))
     groups = forms.ModelMultipleChoiceField(
         queryset=Group.objects.none(),
         required=False,
@@ -184,32 +191,32 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     gateway_group = forms.CharField(
         required=False,
         max_length=100,
-        label="Group on the gateway",
-        help_text="The name of a group in the gateway's address book.",
+        label=_("Group on the gateway"),
+        help_text=_("The name of a group in the gateway's address book."),
     )
     gateway_list = forms.CharField(
         required=False,
         max_length=100,
-        label="Distribution list on the gateway",
+        label=_("Distribution list on the gateway"),
     )
-    source = forms.CharField(label="Sender ID", max_length=16)
+    source = forms.CharField(label=_("Sender ID"), max_length=16)
     template = forms.ModelChoiceField(
         queryset=MessageTemplate.objects.none(), required=False, to_field_name="public_id"
     )
     body = forms.CharField(
-        label="Message",
+        label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_BODY_CHARS}),
         strip=False,
-        help_text="Merge fields: {name}, {first_name}, {field1} … {field5}.",
+        help_text=_("Merge fields: {name}, {first_name}, {field1} … {field5}."),
     )
     schedule_at = forms.DateTimeField(
         required=False,
-        label="Send later",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty to send now.",
+        label=_("Send later"),
+        widget=LocalDateTimeInput(),
+        help_text=_("Leave empty to send now."),
     )
     validity_seconds = forms.TypedChoiceField(
-        choices=VALIDITY_CHOICES, coerce=int, initial=86400, label="Try delivering for"
+        choices=VALIDITY_CHOICES, coerce=int, initial=86400, label=_("Try delivering for")
     )
     follow_up = forms.UUIDField(required=False, widget=forms.HiddenInput)
     follow_up_who = forms.ChoiceField(
@@ -289,7 +296,7 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
                 "the gateway."
             )
         if not on_gateway and not local and not parsed.invalid:
-            raise ValidationError("Add at least one recipient.")
+            raise ValidationError(_("Add at least one recipient."))
         self.clean_repetition(cleaned.get("schedule_at"))
         return cleaned
 
@@ -318,14 +325,14 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
 class BroadcastEditForm(MessageFieldsMixin, forms.Form):
     """The composer's message fields (sender ID, body with its counter, time, validity)."""
 
-    source = forms.CharField(label="Sender ID", max_length=16)
+    source = forms.CharField(label=_("Sender ID"), max_length=16)
     body = ComposeForm.base_fields["body"]
     schedule_at = forms.DateTimeField(
-        label="Send at",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label=_("Send at"),
+        widget=LocalDateTimeInput(),
     )
     validity_seconds = forms.TypedChoiceField(
-        choices=VALIDITY_CHOICES, coerce=int, label="Try delivering for"
+        choices=VALIDITY_CHOICES, coerce=int, label=_("Try delivering for")
     )
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
@@ -338,7 +345,11 @@ class TemplateForm(forms.ModelForm):
     class Meta:
         model = MessageTemplate
         fields = ["name", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": MAX_BODY_CHARS})}
+        widgets = {
+            "body": forms.Textarea(
+                attrs={"rows": 5, "maxlength": MAX_BODY_CHARS, "data-sms-counter": ""}
+            )
+        }
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -353,13 +364,13 @@ class TemplateForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise ValidationError("A template with this name exists already.")
+            raise ValidationError(_("A template with this name exists already."))
         return name
 
 
 class SenderIDForm(forms.Form):
-    value = forms.CharField(label="Sender ID", max_length=16)
-    is_default = forms.BooleanField(required=False, label="Use by default")
+    value = forms.CharField(label=_("Sender ID"), max_length=16)
+    is_default = forms.BooleanField(required=False, label=_("Use by default"))
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -368,21 +379,17 @@ class SenderIDForm(forms.Form):
     def clean_value(self) -> str:
         value = clean_source(self.cleaned_data["value"])
         if SenderID.objects.for_workspace(self.workspace).filter(value=value).exists():
-            raise ValidationError("This sender ID is on the list already.")
+            raise ValidationError(_("This sender ID is on the list already."))
         return value
 
 
 class LogFilterForm(forms.Form):
-    state = forms.ChoiceField(required=False, label="Status")
-    destination = forms.CharField(required=False, label="Number")
-    source = forms.CharField(required=False, label="Sender ID")
+    state = forms.ChoiceField(required=False, label=_("Status"))
+    destination = forms.CharField(required=False, label=_("Number"))
+    source = forms.CharField(required=False, label=_("Sender ID"))
     broadcast = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label=_("From"), widget=LocalDateInput())
+    date_to = forms.DateField(required=False, label=_("To"), widget=LocalDateInput())
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -398,7 +405,7 @@ class SeriesEditForm(RepeatFieldsMixin, MessageFieldsMixin, forms.Form):
     body = ComposeForm.base_fields["body"]
     schedule_at = forms.DateTimeField(
         label=_("Next message at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=LocalDateTimeInput(),
     )
     validity_seconds = forms.TypedChoiceField(
         choices=VALIDITY_CHOICES, coerce=int, label=_("Try delivering for")
@@ -445,8 +452,8 @@ class QuietHoursForm(forms.ModelForm):
             "end": _("Until"),
         }
         widgets = {
-            "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "start": LocalTimeInput(),
+            "end": LocalTimeInput(),
         }
 
     def clean(self) -> dict:

@@ -72,9 +72,9 @@ class BroadcastStatus(models.TextChoices):
 
 
 class BroadcastKind(models.TextChoices):
-    DIRECT = "direct", "Numbers and contacts"
-    GATEWAY_GROUP = "gateway_group", "Gateway group"
-    GATEWAY_LIST = "gateway_list", "Gateway list"
+    DIRECT = "direct", _("Numbers and contacts")
+    GATEWAY_GROUP = "gateway_group", _("Gateway group")
+    GATEWAY_LIST = "gateway_list", _("Gateway list")
 
 
 class Broadcast(models.Model):
@@ -87,7 +87,7 @@ class Broadcast(models.Model):
     )
     kind = models.CharField(max_length=14, choices=BroadcastKind.choices, default="direct")
     body = models.TextField()
-    source = models.CharField("sender ID", max_length=16)
+    source = models.CharField(_("sender ID"), max_length=16)
     recipients_spec = models.JSONField(default=dict, blank=True)
     gateway_target = models.CharField(max_length=100, blank=True)  # group or list name
     personalised = models.BooleanField(default=False)
@@ -211,7 +211,7 @@ class Series(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     body = models.TextField()
-    source = models.CharField("sender ID", max_length=16)
+    source = models.CharField(_("sender ID"), max_length=16)
     validity_seconds = models.PositiveIntegerField(default=86400)
     selection = models.JSONField(default=dict)  # numbers, contact_ids, group_ids, gateway names
     rule = models.CharField(max_length=300)  # RRULE:FREQ=WEEKLY;BYDAY=TU (no DTSTART)
@@ -280,14 +280,14 @@ class ApprovalPolicy(models.Model):
 
 
 class MessageState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SUBMITTING = "submitting", "Submitting"
-    SUBMITTED = "submitted", "Submitted"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
-    UNKNOWN = "unknown", "Needs a decision"
-    SKIPPED = "skipped", "Skipped"
-    CANCELLED = "cancelled", "Cancelled"
+    QUEUED = "queued", _("Queued")
+    SUBMITTING = "submitting", _("Submitting")
+    SUBMITTED = "submitted", _("Submitted")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Needs a decision")
+    SKIPPED = "skipped", _("Skipped")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SUBMITTING, MessageState.SUBMITTED)

@@ -39,7 +39,6 @@ from .services.controls import needs_approval
 from .services.forecast import send_forecast
 from .services.outcomes import BUCKETS, Outcomes, failure_reasons
 from .services.reconcile import message_resend
-from .services.tracking import calls_per_final
 
 # -- compose ----------------------------------------------------------------------------------
 
@@ -471,11 +470,13 @@ def log_view(request: HttpRequest) -> HttpResponse:
     page = message_log(request.workspace, filters, request.GET.get("cursor"))
     query = request.GET.copy()
     query.pop("cursor", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
-    if request.htmx:  # a filter change or the 3-second poll: the rows alone
-        return render(request, "messaging/log.html#rows", context)
-    context["calls_per_final"] = calls_per_final(request.workspace)
-    return render(request, "messaging/log.html", context)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+    }
+    template = "messaging/log.html#rows" if request.htmx else "messaging/log.html"
+    return render(request, template, context)
 
 
 @workspace_view()

@@ -2,22 +2,22 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User, Workspace
+from accounts.widgets import LocalDateInput
 
 from .models import Frequency, ReportType
 from .ranges import PRESETS, RangeError, ReportRange, preset_range
 
 
 class ReportRequestForm(forms.Form):
-    report_type = forms.ChoiceField(label="Report", choices=ReportType.choices)
-    preset = forms.ChoiceField(label="Range", choices=list(PRESETS.items()), initial="today")
-    first = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    report_type = forms.ChoiceField(label=gettext_lazy("Report"), choices=ReportType.choices)
+    preset = forms.ChoiceField(
+        label=gettext_lazy("Range"), choices=list(PRESETS.items()), initial="today"
     )
-    last = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first = forms.DateField(required=False, label=gettext_lazy("From"), widget=LocalDateInput())
+    last = forms.DateField(required=False, label=gettext_lazy("To"), widget=LocalDateInput())
 
     def __init__(self, workspace: Workspace, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -43,7 +43,7 @@ class ReportRequestForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    report_type = forms.ChoiceField(label="Report", choices=ReportType.choices)
+    report_type = forms.ChoiceField(label=gettext_lazy("Report"), choices=ReportType.choices)
     frequency = forms.ChoiceField(choices=Frequency.choices)
     recipients = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple

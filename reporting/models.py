@@ -4,25 +4,26 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Workspace
 from accounts.tenancy import WorkspaceScopedManager
 
 
 class ReportType(models.TextChoices):
-    MESSAGES = "Messages", "Messages"
-    OUTBOX = "Outbox", "Outbox"
-    USAGE = "Usage", "Usage"
-    INBOUND = "InboundMessages", "Inbound messages"
-    FAILED = "FailedMessages", "Failed messages"
+    MESSAGES = "Messages", _("Messages")
+    OUTBOX = "Outbox", _("Outbox")
+    USAGE = "Usage", _("Usage")
+    INBOUND = "InboundMessages", _("Inbound messages")
+    FAILED = "FailedMessages", _("Failed messages")
 
 
 class SnapshotState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    FETCHING = "fetching", "Fetching"
-    PARSING = "parsing", "Parsing"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    FETCHING = "fetching", _("Fetching")
+    PARSING = "parsing", _("Parsing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 WORKING_STATES = (SnapshotState.QUEUED, SnapshotState.FETCHING, SnapshotState.PARSING)
@@ -146,9 +147,9 @@ class BalancePoint(models.Model):
 
 
 class Frequency(models.TextChoices):
-    DAILY = "daily", "Daily (yesterday)"
-    WEEKLY = "weekly", "Weekly (the last 7 days, on Mondays)"
-    MONTHLY = "monthly", "Monthly (last month, on the 1st)"
+    DAILY = "daily", _("Daily (yesterday)")
+    WEEKLY = "weekly", _("Weekly (the last 7 days, on Mondays)")
+    MONTHLY = "monthly", _("Monthly (last month, on the 1st)")
 
 
 class ScheduledReport(models.Model):

@@ -16,28 +16,28 @@ class AccountForm(forms.Form):
     credits = forms.DecimalField(
         min_value=Decimal(0), max_digits=14, decimal_places=2, initial=1000
     )
-    admin = forms.BooleanField(required=False, label="Admin (may create child users)")
-    vmn = forms.CharField(max_length=20, required=False, label="Virtual number (VMN)")
-    forward_url = forms.URLField(required=False, label="Forwarding URL")
+    admin = forms.BooleanField(required=False, label=_("Admin (may create child users)"))
+    vmn = forms.CharField(max_length=20, required=False, label=_("Virtual number (VMN)"))
+    forward_url = forms.URLField(required=False, label=_("Forwarding URL"))
     forward_method = forms.ChoiceField(choices=[("POST", "POST"), ("GET", "GET")], initial="POST")
-    forward_auth = forms.CharField(max_length=200, required=False, label="Auth value")
+    forward_auth = forms.CharField(max_length=200, required=False, label=_("Auth value"))
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
         if SandboxAccount.objects.filter(username=username).exists():
-            raise forms.ValidationError("That username is taken.")
+            raise forms.ValidationError(_("That username is taken."))
         return username
 
     def clean_vmn(self) -> str:
         vmn = self.cleaned_data["vmn"].strip()
         if vmn and VirtualNumber.objects.filter(number=vmn).exists():
-            raise forms.ValidationError("That VMN belongs to another account.")
+            raise forms.ValidationError(_("That VMN belongs to another account."))
         return vmn
 
 
 class TextInForm(forms.Form):
-    vmn = forms.ChoiceField(label="To (VMN)")
-    sender = forms.CharField(max_length=20, label="From (handset)", initial="447700900100")
+    vmn = forms.ChoiceField(label=_("To (VMN)"))
+    sender = forms.CharField(max_length=20, label=_("From (handset)"), initial="447700900100")
     text = forms.CharField(max_length=918, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: object, account: SandboxAccount, **kwargs: object) -> None:

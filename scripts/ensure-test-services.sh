@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure what the test suite talks to is there: PostgreSQL, Redis, and Debian's Chromium.
+# Make sure what the test suite talks to is there: PostgreSQL, Redis, Debian's Chromium, and
+# GNU gettext (the message catalogues are extracted and checked before the tests).
 set -euo pipefail
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
@@ -21,4 +22,11 @@ if [ ! -x /usr/bin/chromium ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! command -v msgfmt >/dev/null 2>&1 || ! command -v msgattrib >/dev/null 2>&1; then
+  echo "Installing GNU gettext for the translation checks…"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq gettext >/dev/null
 fi

@@ -44,3 +44,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit events are append-only.")
+
+    @property
+    def action_sentence(self) -> str:
+        """The action as a sentence, in the active language."""
+        from ..audit_words import action_sentence
+
+        return action_sentence(self.action)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..crypto import EncryptedTextField
 from ..tenancy import WorkspaceScopedManager
@@ -13,23 +14,27 @@ from .users import Workspace
 
 
 class CheckState(models.TextChoices):
-    IDLE = "idle", "Not checked"
-    CHECKING = "checking", "Checking"
-    OK = "ok", "Connected"
-    FAILED = "failed", "Failed"
+    IDLE = "idle", gettext_lazy("Not checked")
+    CHECKING = "checking", gettext_lazy("Checking")
+    OK = "ok", gettext_lazy("Connected")
+    FAILED = "failed", gettext_lazy("Failed")
 
 
 class GatewayConnection(models.Model):
     """A workspace's Text-Connect account: its token (encrypted) and the API URL."""
 
     workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="gateway")
-    api_url = models.URLField(blank=True, help_text="Leave blank for the default gateway URL.")
+    api_url = models.URLField(
+        blank=True, help_text=gettext_lazy("Leave blank for the default gateway URL.")
+    )
     token = EncryptedTextField()
     token_last4 = models.CharField(max_length=4, editable=False)
     is_admin_account = models.BooleanField(
-        "admin account",
+        gettext_lazy("admin account"),
         default=False,
-        help_text="The account can create child users and move credits (reseller console).",
+        help_text=gettext_lazy(
+            "The account can create child users and move credits (reseller console)."
+        ),
     )
     balance = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     balance_checked_at = models.DateTimeField(null=True, blank=True)
@@ -42,7 +47,9 @@ class GatewayConnection(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Email the owners and show a banner when the balance falls below this.",
+        help_text=gettext_lazy(
+            "Email the owners and show a banner when the balance falls below this."
+        ),
     )
     low_balance_alerted = models.BooleanField(default=False, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

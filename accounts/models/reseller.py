@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ..crypto import EncryptedTextField
 from ..tenancy import WorkspaceScopedManager
@@ -13,15 +14,15 @@ from .users import Workspace
 
 
 class AccessLevel(models.TextChoices):
-    NORMAL = "Normal", "Normal"
-    ADMIN = "Admin", "Admin"
+    NORMAL = "Normal", _("Normal")
+    ADMIN = "Admin", _("Admin")
 
 
 class ChildState(models.TextChoices):
-    CREATING = "creating", "Creating"
-    ACTIVE = "active", "Active"
-    FAILED = "failed", "Refused by the gateway"
-    UNKNOWN = "unknown", "Outcome unknown"
+    CREATING = "creating", _("Creating")
+    ACTIVE = "active", _("Active")
+    FAILED = "failed", _("Refused by the gateway")
+    UNKNOWN = "unknown", _("Outcome unknown")
 
 
 class ChildAccount(models.Model):
@@ -83,21 +84,21 @@ class ChildAccount(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    STARTING_CREDITS = "starting", "Starting credits"
-    TRANSFER = "transfer", "Transfer"
+    STARTING_CREDITS = "starting", _("Starting credits")
+    TRANSFER = "transfer", _("Transfer")
 
 
 class EntryState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SUBMITTING = "submitting", "Submitting"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-    UNKNOWN = "unknown", "Needs review"
+    PENDING = "pending", _("Pending")
+    SUBMITTING = "submitting", _("Submitting")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Needs review")
 
 
 class ReviewOutcome(models.TextChoices):
-    APPLIED = "applied", "Credits moved"
-    NOT_APPLIED = "not_applied", "Credits did not move"
+    APPLIED = "applied", _("Credits moved")
+    NOT_APPLIED = "not_applied", _("Credits did not move")
 
 
 class LedgerEntry(models.Model):
@@ -111,7 +112,7 @@ class LedgerEntry(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="ledger")
     child = models.ForeignKey(ChildAccount, on_delete=models.PROTECT, related_name="ledger")
     kind = models.CharField(max_length=10, choices=EntryKind.choices, default=EntryKind.TRANSFER)
-    quantity = models.IntegerField(help_text="Positive: to the child. Negative: back from it.")
+    quantity = models.IntegerField(help_text=_("Positive: to the child. Negative: back from it."))
     reason = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=10, choices=EntryState.choices, default=EntryState.PENDING)
     error_code = models.IntegerField(null=True, blank=True)

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from ..roles import Role
 from ..tenancy import WorkspaceScopedManager
@@ -48,13 +49,15 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     name = models.CharField(max_length=150, blank=True)
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
 
     # Raised to end every session at once (turning on two-factor): it is part of the session hash.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
     # The member's own mobile (E.164), for test sends; verified by a code texted to it.
     mobile = models.CharField(max_length=20, blank=True)
     mobile_verified_at = models.DateTimeField(null=True, blank=True)
+    # The language the portal speaks to this person (a code of LANGUAGES); blank: the browser's.
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -100,7 +103,9 @@ class Workspace(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="Europe/London")
     default_country = models.CharField(
-        max_length=2, default="GB", help_text="Used to read numbers typed without a country code."
+        max_length=2,
+        default="GB",
+        help_text=_("Used to read numbers typed without a country code."),
     )
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspended_reason = models.CharField(max_length=200, blank=True)

@@ -194,12 +194,17 @@ def _low_balance_mail(connection: GatewayConnection) -> None:
     if not recipients:
         return
     send_mail(
-        subject=f"Low credit balance in {workspace.name}",
-        message=(
-            f"The Text-Connect balance of {workspace.name} is {connection.balance:f} credits, "
-            f"below your alert threshold of {connection.low_balance_threshold:f}.\n\n"
+        subject=_("Low credit balance in %(workspace)s") % {"workspace": workspace.name},
+        message=_(
+            "The Text-Connect balance of %(workspace)s is %(balance)s credits, below your alert "
+            "threshold of %(threshold)s.\n\n"
             "Top up the account so that scheduled and new messages can be sent."
-        ),
+        )
+        % {
+            "workspace": workspace.name,
+            "balance": f"{connection.balance:f}",
+            "threshold": f"{connection.low_balance_threshold:f}",
+        },
         from_email=None,
         recipient_list=recipients,
     )

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -93,7 +94,9 @@ def invitation_create(
     """Invite `email` to the workspace and mail the link."""
     email = email.strip().lower()
     if Membership.objects.for_workspace(workspace).filter(user__email=email).exists():
-        raise ValidationError(f"{email} is already a member of this workspace.")
+        raise ValidationError(
+            _("%(email)s is already a member of this workspace.") % {"email": email}
+        )
     if role not in invitable_roles(request.role):
         raise PermissionDenied(_("Owners invite anyone; admins invite senders and viewers only."))
     invitation = Invitation.objects.create(
@@ -109,12 +112,20 @@ def invitation_send(*, request: HttpRequest, invitation: Invitation) -> None:
     link = request.build_absolute_uri(reverse("accounts:invitation", args=[invitation.token]))
     role = Role(invitation.role)
     send_mail(
-        subject=f"You are invited to {invitation.workspace.name} on Text-Connect Portal",
-        message=(
-            f"{request.user.get_full_name()} invited you to join {invitation.workspace.name} as "
-            f"{role.label.lower()}.\n\nAccept the invitation: {link}\n\n"
-            f"The link works once and expires on {invitation.expires_at:%d %B %Y}."
-        ),
+        subject=_("You are invited to %(workspace)s on Text-Connect Portal")
+        % {"workspace": invitation.workspace.name},
+        message=_(
+            "%(who)s invited you to join %(workspace)s as %(role)s.\n\n"
+            "Accept the invitation: %(link)s\n\n"
+            "The link works once and expires on %(expires)s."
+        )
+        % {
+            "who": request.user.get_full_name(),
+            "workspace": invitation.workspace.name,
+            "role": str(role.label).lower(),
+            "link": link,
+            "expires": date_format(invitation.expires_at, "j F Y"),
+        },
         from_email=None,
         recipient_list=[invitation.email],
     )
@@ -127,7 +138,7 @@ def invitation_accept(*, invitation: Invitation, user: User, request: HttpReques
         accepted_at=timezone.now(), accepted_by=user
     )
     if claimed != 1:
-        raise ValidationError("This invitation has already been used.")
+        raise ValidationError(_("This invitation has already been used."))
     membership, created = Membership.objects.get_or_create(
         workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
     )
@@ -179,7 +190,7 @@ def membership_change_role(*, request: HttpRequest, membership: Membership, role
     if old == role:
         return
     if old == Role.OWNER and owners <= 1:
-        raise ValidationError("A workspace needs at least one owner.")
+        raise ValidationError(_("A workspace needs at least one owner."))
     membership.role = role
     membership.save(update_fields=["role"])
     audit_record("role_changed", request=request, obj=membership, old=old.value, new=role.value)
@@ -193,7 +204,7 @@ def membership_remove(*, request: HttpRequest, membership: Membership) -> None:
     if target.at_least(Role.ADMIN) and actor != Role.OWNER:
         raise PermissionDenied("Only an owner can remove an admin or owner.")
     if target == Role.OWNER and owners <= 1:
-        raise ValidationError("A workspace needs at least one owner.")
+        raise ValidationError(_("A workspace needs at least one owner."))
     audit_record("member_removed", request=request, obj=membership, email=membership.user.email)
     _invitations_lapse(request=request, membership=membership, still=[])
     membership.delete()

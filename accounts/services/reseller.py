@@ -18,12 +18,12 @@ from django.http import HttpRequest
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 import textconnect
 
 from ..audit import audit_record
 from ..gateway import GatewayNotConnected, client_for, error_summary
+from ..gateway_words import gateway_error_text
 from ..models import ChildAccount, Invitation, LedgerEntry, Workspace
 from ..models.reseller import ChildState, EntryKind, EntryState, ReviewOutcome
 from ..roles import Role
@@ -94,7 +94,9 @@ def child_create_start(
     except IntegrityError:
         if (child := existing.first()) is not None:  # the other half of a double submit
             return child
-        raise ValidationError(f"A child named {data.username} already exists.") from None
+        raise ValidationError(
+            _("A child named %(username)s already exists.") % {"username": data.username}
+        ) from None
     return child
 
 
@@ -250,9 +252,11 @@ def credits_transfer_start(
     from ..tasks import credits_transfer_task
 
     if quantity == 0 or abs(quantity) > MAX_TRANSFER:
-        raise ValidationError(f"Transfer between 1 and {MAX_TRANSFER:,} credits.")
+        raise ValidationError(
+            _("Transfer between 1 and %(most)s credits.") % {"most": f"{MAX_TRANSFER:,}"}
+        )
     if child.state != ChildState.ACTIVE:
-        raise ValidationError("Credits can only move to or from an active child.")
+        raise ValidationError(_("Credits can only move to or from an active child."))
     workspace = request.workspace
     existing = LedgerEntry.objects.for_workspace(workspace).filter(idempotency_key=idempotency_key)
     if (entry := existing.first()) is not None:
@@ -281,15 +285,6 @@ def credits_transfer_start(
     return entry
 
 
-# What a refusal of UpdateCredits means for the person who asked, beside the gateway's words.
-_TRANSFER_REFUSALS = {
-    -510: gettext_lazy("the child holds fewer credits than that, or your account does"),
-    -100: gettext_lazy("your account does not hold that many credits"),
-    -509: gettext_lazy("the gateway does not know this child under your account"),
-    -507: gettext_lazy("the gateway could not read the request"),
-}
-
-
 def transfer_outcome(entry: LedgerEntry) -> tuple[str, str]:
     """How a transfer ended, in words: (level, text), level one of "pending", "success",
     "error", "warning"."""
@@ -314,12 +309,9 @@ def transfer_outcome(entry: LedgerEntry) -> tuple[str, str]:
             "child's balance on Text-Connect, then record what happened."
         ) % {"what": what}
     if entry.error_code is not None:
-        reason = _("the gateway refused it (%(code)s: %(text)s)") % {
-            "code": entry.error_code,
-            "text": entry.error_text,
+        reason = _("the gateway refused it: %(error)s") % {
+            "error": gateway_error_text(entry.error_code, entry.error_text)
         }
-        if meaning := _TRANSFER_REFUSALS.get(entry.error_code):
-            reason = f"{reason}: {meaning}"
     else:
         reason = entry.error_text
     return "error", _("%(what)s failed: %(reason)s. No credits moved.") % {
@@ -388,7 +380,9 @@ def ledger_entry_review(
 ) -> None:
     """A person records whether an unknown transfer moved credits (seen on the gateway)."""
     if entry.state != EntryState.UNKNOWN or entry.review_outcome:
-        raise ValidationError("Only an unreviewed entry with an unknown outcome can be reviewed.")
+        raise ValidationError(
+            _("Only an unreviewed entry with an unknown outcome can be reviewed.")
+        )
     entry.review_outcome = outcome
     entry.review_note = note
     entry.reviewed_by = request.user
@@ -400,7 +394,7 @@ def ledger_entry_review(
 def child_review(*, request: HttpRequest, child: ChildAccount, exists: bool) -> None:
     """A person records whether a child whose creation was cut off exists on the gateway."""
     if child.state != ChildState.UNKNOWN:
-        raise ValidationError("Only a child with an unknown outcome can be reviewed.")
+        raise ValidationError(_("Only a child with an unknown outcome can be reviewed."))
     child.state = ChildState.ACTIVE if exists else ChildState.FAILED
     child.save(update_fields=["state"])
     entry = child.ledger.filter(kind=EntryKind.STARTING_CREDITS, state=EntryState.UNKNOWN).first()
@@ -454,9 +448,9 @@ def children_with_totals(workspace: Workspace) -> QuerySet[ChildAccount]:
 def child_workspace_create(*, request: HttpRequest, child: ChildAccount) -> Workspace:
     """Create the child's own workspace and invite the child's email as its owner."""
     if child.linked_workspace_id is not None:
-        raise ValidationError("This child already has a workspace.")
+        raise ValidationError(_("This child already has a workspace."))
     if child.state != ChildState.ACTIVE:
-        raise ValidationError("Create the child on the gateway first.")
+        raise ValidationError(_("Create the child on the gateway first."))
     workspace = workspace_create(
         name=(child.full_name or child.username)[:100],
         owner=None,

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import WebhookEvent, Workspace
@@ -111,7 +112,9 @@ def group_create(*, workspace: Workspace, name: str) -> Group:
         with transaction.atomic():
             return Group.objects.create(workspace=workspace, name=name)
     except IntegrityError:
-        raise ValidationError(f"A group named “{name}” already exists.") from None
+        raise ValidationError(
+            _("A group named “%(name)s” already exists.") % {"name": name}
+        ) from None
 
 
 @transaction.atomic
@@ -121,7 +124,7 @@ def group_rename(*, request: HttpRequest, group: Group, name: str) -> GatewayJob
     if name == group.name:
         return None
     if Group.objects.for_workspace(group.workspace).filter(name=name).exclude(pk=group.pk).exists():
-        raise ValidationError(f"A group named “{name}” already exists.")
+        raise ValidationError(_("A group named “%(name)s” already exists.") % {"name": name})
     old = group.gateway_name
     group.name = name
     group.sync_state = SyncState.UNSYNCED

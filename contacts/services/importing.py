@@ -173,7 +173,7 @@ def import_start(
             heartbeat_at=timezone.now(),
         )
         if claimed != 1:
-            raise ValidationError("This import has already started.")
+            raise ValidationError(_("This import has already started."))
         remembered = {h.strip().lower(): t for h, t in zip(header, mapping, strict=False) if h}
         ImportPreferences.objects.update_or_create(
             workspace=contact_import.workspace,
@@ -194,7 +194,7 @@ def import_resume(*, contact_import: ContactImport) -> None:
         state=ImportState.QUEUED, error="", heartbeat_at=timezone.now()
     )
     if claimed != 1:
-        raise ValidationError("Only a stopped import can be run again.")
+        raise ValidationError(_("Only a stopped import can be run again."))
     transaction.on_commit(lambda: contact_import_task.delay(contact_import.pk))
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User, Workspace
 from messaging.models import Message
@@ -97,7 +98,7 @@ def conversation_reply(
 ) -> None:
     """Send a reply through the messaging pipeline, from the VMN the sender wrote to."""
     if conversation.contact_id is None and not conversation.number.lstrip("+").isdigit():
-        raise ValidationError("This sender is not a phone number, so it cannot be answered.")
+        raise ValidationError(_("This sender is not a phone number, so it cannot be answered."))
     send_now(
         workspace=conversation.workspace,
         body=body,

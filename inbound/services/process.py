@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, WebhookEvent, Workspace
 from accounts.roles import Role
@@ -185,8 +186,10 @@ def notify_members(
         kwargs={"slug": workspace.slug, "conversation_id": conversation.public_id},
     )
     send_mail(
-        subject=f"New text from {who} in {workspace.name}",
-        message=f"{who} wrote:\n\n{message.body[:500]}\n\nOpen the conversation: {link}\n",
+        subject=_("New text from %(who)s in %(workspace)s")
+        % {"who": who, "workspace": workspace.name},
+        message=_("%(who)s wrote:\n\n%(body)s\n\nOpen the conversation: %(link)s\n")
+        % {"who": who, "body": message.body[:500], "link": link},
         from_email=None,
         recipient_list=recipients,
     )

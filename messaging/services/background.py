@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 import textconnect
 from accounts.gateway import GatewayNotConnected, client_for, error_summary
@@ -60,7 +61,7 @@ def _start(broadcast: Broadcast) -> None:
     Broadcast.objects.filter(pk=broadcast.pk).update(
         bg_send_id=",".join(ids)[:100],
         next_attempt_at=timezone.now() + POLL_FIRST,
-        status_reason="The gateway is sending in the background.",
+        status_reason=gettext_noop("The gateway is sending in the background."),
     )
 
 

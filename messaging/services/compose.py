@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.gateway import api_url_allowed
+from accounts.gateway_words import gateway_error_text, split_code
 from accounts.models import GatewayConnection, User, Workspace
 from accounts.models.gateway import CheckState
 from contacts.fields import BUILT_IN_TAGS, merge_tags
@@ -51,25 +52,27 @@ def clean_source(value: str) -> str:
     """A sender ID: a number (up to 15 digits) or at most 11 letters, digits and spaces."""
     value = (value or "").strip()
     if not value:
-        raise ValidationError("Choose a sender ID.")
+        raise ValidationError(_("Choose a sender ID."))
     if NUMERIC_SOURCE.match(value):
         return value.lstrip("+")
     if not ALPHANUMERIC_SOURCE.match(value):
-        raise ValidationError("A sender ID uses only letters, digits and spaces, or is a number.")
+        raise ValidationError(
+            _("A sender ID uses only letters, digits and spaces, or is a number.")
+        )
     if len(value) > MAX_ALPHANUMERIC_SOURCE:
         raise ValidationError(
             f"An alphanumeric sender ID has at most {MAX_ALPHANUMERIC_SOURCE} characters."
         )
     if value.isdigit():
-        raise ValidationError("A numeric sender ID needs at least 3 digits.")
+        raise ValidationError(_("A numeric sender ID needs at least 3 digits."))
     return value
 
 
 def clean_body(value: str) -> str:
     if not value or not value.strip():
-        raise ValidationError("Write a message.")
+        raise ValidationError(_("Write a message."))
     if "\x00" in value:
-        raise ValidationError("The message contains a NUL character, which cannot be sent.")
+        raise ValidationError(_("The message contains a NUL character, which cannot be sent."))
     if len(value) > MAX_BODY_CHARS:
         raise ValidationError(
             f"A message has at most {MAX_BODY_CHARS} characters; this one has {len(value)}."
@@ -79,7 +82,7 @@ def clean_body(value: str) -> str:
 
 def clean_validity(seconds: int) -> int:
     if not 60 <= seconds <= MAX_VALIDITY_SECONDS:
-        raise ValidationError("Validity is between one minute and 24 hours.")
+        raise ValidationError(_("Validity is between one minute and 24 hours."))
     return seconds
 
 
@@ -88,9 +91,9 @@ def clean_schedule(moment: datetime | None, *, now: datetime | None = None) -> d
         return None
     now = now or timezone.now()
     if moment <= now + timedelta(seconds=30):
-        raise ValidationError("Choose a time in the future, or send now.")
+        raise ValidationError(_("Choose a time in the future, or send now."))
     if moment > now + timedelta(days=366):
-        raise ValidationError("Schedule at most a year ahead.")
+        raise ValidationError(_("Schedule at most a year ahead."))
     return moment
 
 
@@ -486,7 +489,7 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
             flush()
     flush()
     if breakdown.recipients == 0:
-        raise ValidationError("Add at least one recipient.")
+        raise ValidationError(_("Add at least one recipient."))
     picked = breakdown.typed + breakdown.contacts + sum(n for _, n in breakdown.groups)
     picked += breakdown.follow_up[2] if breakdown.follow_up else 0
     breakdown.duplicates = max(0, picked - breakdown.recipients)
@@ -517,7 +520,7 @@ def sending_blocker(workspace: Workspace) -> str | None:
         return _("The workspace's gateway URL is no longer allowed on this portal.")
     if connection.check_state == CheckState.FAILED and _refused_token(connection.check_error):
         return _("The gateway refused this workspace's token: %(error)s") % {
-            "error": connection.check_error
+            "error": gateway_error_text(*split_code(connection.check_error))
         }
     return None
 

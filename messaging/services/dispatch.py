@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 import textconnect
 from accounts.gateway import GatewayNotConnected, client_for, error_summary
@@ -160,7 +161,8 @@ def _claim(run: _Run) -> list[Message]:
                 return []  # paused: stop after the batch in flight; these rows stay queued
             if Broadcast.objects.filter(pk=broadcast.pk, cancel_requested_at__isnull=False):
                 messages_move(Message.objects.filter(pk__in=ids), S.CANCELLED,
-                              note="Cancelled", error_text="Cancelled before sending.",
+                              note=gettext_noop("Cancelled"),
+                              error_text=gettext_noop("Cancelled before sending."),
                               failed_at=now)  # fmt: skip
                 return []
             opted_out = (
@@ -172,7 +174,8 @@ def _claim(run: _Run) -> list[Message]:
             claimed = [r for r in rows if r.destination not in opted_out]
             if skipped:
                 messages_move(Message.objects.filter(pk__in=skipped), S.SKIPPED,
-                              note="Opted out: not sent", error_text="The recipient opted out.",
+                              note=gettext_noop("Opted out: not sent"),
+                              error_text=gettext_noop("The recipient opted out."),
                               failed_at=now)  # fmt: skip
             if claimed:
                 messages_move(

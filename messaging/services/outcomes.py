@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.gateway_words import gateway_error_text
+
 from ..models import Broadcast, Message, MessageState
 
 S = MessageState
@@ -123,7 +125,7 @@ def failure_reasons(broadcast: Broadcast, limit: int = 10) -> list[tuple[str, in
     reasons = []
     for code, text, word, count in rows:
         if code is not None:
-            reasons.append((f"{text} ({code})", count))
+            reasons.append((gateway_error_text(code, text), count))
         else:
             reasons.append((text or word or str(_("No reason given")), count))
     return reasons

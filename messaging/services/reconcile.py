@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 import textconnect
 from accounts.audit import audit_record
@@ -128,7 +129,9 @@ def _adopt(rows: list[Message], now: datetime) -> set[int]:
             message.doubt_at = min(last_alive(message.run, message.submitted_at or now), now)
             message.next_check_at, message.check_count = now, 0
         update_rows(rows, ["doubt_at", "next_check_at", "check_count"])
-        note = "Its dispatch run stopped before recording an answer: checking the report."
+        note = gettext_noop(
+            "Its dispatch run stopped before recording an answer: checking the report."
+        )
         MessageEvent.objects.bulk_create(
             (MessageEvent(message=m, state=S.SUBMITTING, note=note, at=now) for m in rows),
             batch_size=2000,
@@ -161,7 +164,9 @@ def _settle(workspace: Workspace, rows: list[Message], report: list, now: dateti
             found.append(message)
         elif free:
             message.state = S.UNKNOWN
-            message.error_text = "The gateway's report could not tell whether this was sent."
+            message.error_text = gettext_noop(
+                "The gateway's report could not tell whether this was sent."
+            )
             unknown.append(message)
         elif now >= message.doubt_at + horizon():
             absent.append(message)
@@ -170,7 +175,8 @@ def _settle(workspace: Workspace, rows: list[Message], report: list, now: dateti
     written = messages_write(
         found,
         ["gateway_id", "gateway_ids", "gateway_status", "next_check_at", "check_count"],
-        expect=[S.SUBMITTING], in_doubt=True, at=now, note="Found in the gateway's report",
+        expect=[S.SUBMITTING], in_doubt=True, at=now,
+        note=gettext_noop("Found in the gateway's report"),
     )  # fmt: skip
     written += messages_write(unknown, ["error_text"], expect=[S.SUBMITTING], in_doubt=True,
                               at=now, note=lambda m: m.error_text)  # fmt: skip
@@ -233,7 +239,9 @@ def _look_again(rows: list[Message], now: datetime) -> None:
 def _no_report(rows: list[Message], now: datetime) -> int:
     """No report could be read: look again soon; after twice the horizon, a person decides."""
     old = [m for m in rows if now - m.doubt_at > 2 * horizon()]
-    text = "The gateway's report was unavailable for too long to tell whether this was sent."
+    text = gettext_noop(
+        "The gateway's report was unavailable for too long to tell whether this was sent."
+    )
     for message in old:
         message.state, message.error_text = S.UNKNOWN, text
     written = messages_write(old, ["error_text"], expect=[S.SUBMITTING], in_doubt=True, at=now,

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.audit import audit_record
 from accounts.bulk import update_rows
@@ -139,7 +139,8 @@ def broadcast_cancel(*, broadcast: Broadcast, request) -> int:  # noqa: ANN001
         )
         ids = messages_move(
             Message.objects.filter(broadcast=broadcast), MessageState.CANCELLED,
-            expect=[MessageState.QUEUED], note="Cancelled", error_text="Cancelled before sending.",
+            expect=[MessageState.QUEUED], note=gettext_noop("Cancelled"),
+            error_text=gettext_noop("Cancelled before sending."),
             failed_at=now,
         )  # fmt: skip
         under_way = Message.objects.filter(
@@ -177,7 +178,7 @@ def broadcast_edit(
     with transaction.atomic():
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         if locked.status != BroadcastStatus.SCHEDULED or locked.schedule_at <= timezone.now():
-            raise ValidationError("It is too late to edit this broadcast: it is due or sent.")
+            raise ValidationError(_("It is too late to edit this broadcast: it is due or sent."))
         tags = merge_tags(locked.workspace)
         for name, value in body_fields(body, tags, locked.track_links).items():
             setattr(locked, name, value)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.bulk import update_rows
 
@@ -205,7 +206,7 @@ def messages_release(rows: QuerySet[Message], broadcast: Broadcast, *, note: str
                 rows,
                 S.CANCELLED,
                 note=f"{note} Not sent: the broadcast was cancelled.",
-                error_text="Cancelled before sending.",
+                error_text=gettext_noop("Cancelled before sending."),
                 failed_at=timezone.now(),
                 run=None,
                 doubt_at=None,

@@ -7,7 +7,7 @@ document.addEventListener("click", function (event) {
   if (!source || !navigator.clipboard) { return; }
   navigator.clipboard.writeText(source.textContent.trim()).then(function () {
     var label = button.textContent;
-    button.textContent = "Copied";
+    button.textContent = button.getAttribute("data-copied") || label;
     window.setTimeout(function () { button.textContent = label; }, 1500);
   });
 });

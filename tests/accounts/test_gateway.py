@@ -62,7 +62,9 @@ def test_the_status_panel_shows_the_gateway_error(
     connection.save()
     gateway_check(workspace=workspace)
     response = client_for(owner).get(gateway_url(workspace, "accounts_ws:gateway_status"))
-    assert b"-501: Unknown Username/Password" in response.content
+    page = response.content.decode()
+    assert "The gateway does not accept the account&#x27;s token: paste a current token" in page
+    assert '<small class="gateway-code" title="The gateway&#x27;s code">-501</small>' in page
 
 
 def test_the_token_never_reaches_the_logs(caplog, workspace, connect, sandbox_account):

@@ -38,8 +38,10 @@ def test_request_a_report_see_the_chart_and_download_the_csv(
     page.locator("#chart-status[data-drawn='1']").wait_for()
     assert page.locator("#chart-delivery[data-drawn='1']").count() == 1
     assert "447700900123" in page.locator(".report-table").inner_text()
+    assert page.locator(".state[data-report-state]").count() == 1  # one status indicator
+    page.get_by_role("button", name="Download").click()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download CSV", exact=True).click()
+        page.get_by_role("link", name="Whole report (CSV)").click()
     text = download.value.path().read_text()
     assert text.splitlines()[0].startswith("MessageID,Username,Destination")
     assert "447700900002" in text

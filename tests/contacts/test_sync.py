@@ -197,7 +197,8 @@ def test_a_refused_delete_shows_the_gateways_code_and_is_not_retried(
     job = GatewayJob.objects.get()
     assert (job.state, job.error_code) == ("failed", -511)
     page = client_for(admin).get(url(connected, "sync")).content.decode()
-    assert "-511: " in page
+    assert "The gateway is down for maintenance: try again later" in page
+    assert '<small class="gateway-code" title="The gateway&#x27;s code">-511</small>' in page
 
 
 def test_resync_rebuilds_the_gateways_copy_from_the_portal(

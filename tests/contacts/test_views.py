@@ -280,7 +280,7 @@ def test_adding_to_a_group_counts_and_pushes_only_the_new_members(client_for, wo
          "ids": [str(a.public_id), str(b.public_id)]},
         follow=True,
     )  # fmt: skip
-    assert b"1 contacts added to VIP" in page.content
+    assert b"1 contact added to VIP" in page.content
     assert group.contacts.count() == 2
     a.refresh_from_db()
     b.refresh_from_db()

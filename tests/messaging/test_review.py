@@ -116,7 +116,8 @@ def test_the_schedule_edit_is_the_composers_form_with_its_counter(
     client.post(url(workspace, "confirm", broadcast_id=broadcast.public_id))
     page = client.get(url(workspace, "broadcast_edit", broadcast_id=broadcast.public_id))
     html = page.content.decode()
-    assert 'id="counter"' in html and "hx-post" in html
+    assert 'id="counter"' in html and "data-sms-counter" in html  # static/js/counter.js
+    assert f'data-counter-url="{url(workspace, "counter")}"' in html
     counter = client.post(url(workspace, "counter"), {"body": "Sale — today"}).content.decode()
     assert "UCS-2" in counter and "<mark>—</mark>" in counter
 
