@@ -43,7 +43,8 @@ def test_the_schema_and_the_reference_page_are_served(live_server):
     assert {"201", "400", "401", "403", "422", "429"} <= set(send["responses"])
     page = requests.get(f"{live_server.url}/api/v1/docs/", timeout=10)
     assert page.status_code == 200 and "redoc" in page.text.lower()
-    assert "cdn" not in page.text.lower()  # assets are served from the portal itself
+    assert "cdn" not in page.text.lower() and "googleapis" not in page.text  # all from the portal
+    assert '<html lang="en-GB">' in page.text
     asset = next(part.split('"')[0] for part in page.text.split('src="')[1:] if "redoc" in part)
     assert requests.get(live_server.url + asset, timeout=10).status_code == 200
 
