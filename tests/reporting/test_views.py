@@ -22,6 +22,7 @@ from reporting.models import BalancePoint, ReportSnapshot, ScheduledReport
 from reporting.services import snapshots
 from reporting.services.balance import balance_points_record
 from reporting.services.schedules import scheduled_reports_send
+from textconnect.advice import ADVICE
 
 from .conftest import messages_csv
 
@@ -110,14 +111,15 @@ def test_a_range_over_a_year_is_refused(client_for, viewer, workspace, answer):
 
 
 @pytest.mark.parametrize("code", [-504, -505, -601])
-def test_a_gateway_error_is_shown_with_its_code_and_text(
+def test_a_gateway_error_is_shown_with_what_to_do_and_its_code(
     client_for, viewer, workspace, answer, code
 ):
     answer["body"] = textconnect.error_for_code(code, "Refused by the gateway")
     client = client_for(viewer)
-    page = client.get(request_report(client, workspace, answer).url)
-    assert f"gateway error {code}".encode() in page.content
-    assert b"Refused by the gateway" in page.content and b"Try again" in page.content
+    page = client.get(request_report(client, workspace, answer).url).content.decode()
+    advice = ADVICE[code]
+    assert f"{advice.what}: {advice.do} (Refused by the gateway)".replace("'", "&#x27;") in page
+    assert f'title="The gateway&#x27;s code">{code}</small>' in page and "Try again" in page
 
 
 def test_a_malformed_report_is_shown_as_failed(client_for, viewer, workspace, answer):
@@ -217,7 +219,7 @@ def test_the_dashboard_reads_the_portals_own_tables(client_for, viewer, workspac
     figures = page.context["figures"]
     assert (figures.sent_today, figures.delivery_rate, figures.unknown_count) == (10, 80.0, 1)
     assert figures.unread == 3  # the nav badge's count
-    assert b"1 message need a decision" in page.content and b"Getting started" not in page.content
+    assert b"1 message needs a decision" in page.content and b"Getting started" not in page.content
 
 
 def test_the_sent_figures_cover_today_the_month_and_the_week_in_one_query(viewer, workspace):
