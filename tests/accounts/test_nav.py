@@ -19,12 +19,14 @@ def nav(client, path: str) -> str:  # noqa: ANN001
 
 
 def labels(sidebar: str) -> list[str]:
-    found = re.findall(r'<a href="[^"]+"(?: aria-current="page")?>([^<]+)', sidebar)
-    return [label.strip() for label in found]
+    """The entries' labels (each entry is an icon and a label)."""
+    return [
+        label.strip() for label in re.findall(r'<span class="nav-label">([^<]+)</span>', sidebar)
+    ]
 
 
 def current(sidebar: str) -> list[str]:
-    return re.findall(r'aria-current="page">([^<]+)', sidebar)
+    return re.findall(r'aria-current="page">.*?<span class="nav-label">([^<]+)</span>', sidebar)
 
 
 def test_the_reseller_console_shows_to_a_resellers_admins_only(
