@@ -18,6 +18,7 @@ def test_keys_and_webhooks_end_to_end(live_server, page, workspace, owner, recei
     base = f"{live_server.url}/w/{workspace.slug}/settings/api/"
     log_in(page, live_server.url, owner.email)
     page.goto(base)
+    assert page.title().startswith("API")  # the title is the page's name alone
     page.fill("#id_name", "Booking system")
     page.get_by_label("Send messages").check()
     page.get_by_role("button", name="Make the key").click()
