@@ -23,7 +23,15 @@ from textconnect.parsing import error_in, parse_background
 
 from .conftest import Gateway
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "text-connect-http-api.txt"
+# The vendor's documentation, beside the checkout (../shared) or at the machine's shared folder.
+SEED = next(
+    (
+        folder / "seed" / "text-connect-http-api.txt"
+        for folder in (Path(__file__).resolve().parents[3] / "shared", Path("/work/shared"))
+        if (folder / "seed" / "text-connect-http-api.txt").exists()
+    ),
+    Path("/work/shared/seed/text-connect-http-api.txt"),
+)
 
 
 def documented_texts() -> dict[int, str]:

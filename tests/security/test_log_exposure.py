@@ -93,6 +93,11 @@ def test_gunicorn_access_log_does_not_leak_the_inbound_auth_or_text(vmn, tmp_pat
 def test_dev_server_log_does_not_leak_the_inbound_auth_or_text(vmn, tmp_path):
     port = free_port()
     command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
-    with serving(command, port, tmp_path / "runserver.log") as base:
+    log = tmp_path / "runserver.log"
+    with serving(command, port, log) as base:
         assert forward_by_get(base, vmn).status_code == 200
-    assert_logged_without_secrets((tmp_path / "runserver.log").read_text(), vmn)
+        # The development server logs a request after it has answered: wait for the line.
+        deadline = time.monotonic() + 20
+        while f"/inbound/{vmn.key}/" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert_logged_without_secrets(log.read_text(), vmn)

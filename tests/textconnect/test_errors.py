@@ -20,7 +20,15 @@ from textconnect import (
     error_for_code,
 )
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "text-connect-http-api.txt"
+# The vendor's documentation, beside the checkout (../shared) or at the machine's shared folder.
+SEED = next(
+    (
+        folder / "seed" / "text-connect-http-api.txt"
+        for folder in (Path(__file__).resolve().parents[3] / "shared", Path("/work/shared"))
+        if (folder / "seed" / "text-connect-http-api.txt").exists()
+    ),
+    Path("/work/shared/seed/text-connect-http-api.txt"),
+)
 GROUPS = (AuthenticationError, InsufficientCredits, InvalidRequest, GatewayUnavailable, NotReady)
 
 
