@@ -95,10 +95,11 @@ def expiry(workspace_id: int, now: datetime | None = None) -> datetime:
 def links_store(messages: Iterable[Message], pending: list[list[tuple[str, str]]]) -> None:
     """Write the links made for `messages` (saved, in the same order as `pending`)."""
     rows = []
+    expires: dict[int, datetime] = {}  # one look at the workspace's rule, not one per recipient
     for message, links in zip(messages, pending, strict=True):
-        expires = None
         for code, url in links:
-            expires = expires or expiry(message.workspace_id)
+            if message.workspace_id not in expires:
+                expires[message.workspace_id] = expiry(message.workspace_id)
             rows.append(
                 TrackedLink(
                     code=code,
@@ -106,7 +107,7 @@ def links_store(messages: Iterable[Message], pending: list[list[tuple[str, str]]
                     broadcast_id=message.broadcast_id,
                     message_id=message.pk,
                     url=url,
-                    expires_at=expires,
+                    expires_at=expires[message.workspace_id],
                 )
             )
     TrackedLink.objects.bulk_create(rows, batch_size=2000)

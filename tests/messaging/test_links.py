@@ -211,3 +211,14 @@ def test_the_expiry_is_a_workspace_rule(client_for, workspace, owner):
         f"/w/{workspace.slug}/send/rules/", {"form": "links", "links-expire_days": "0"}
     )
     assert "Between 1 and 3,650 days." in bad.content.decode()
+
+
+def test_the_link_rule_is_read_once_per_send_not_per_recipient(workspace, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        tracked(workspace, owner, many(300))
+    reads = [q for q in queries if 'FROM "messaging_linksettings"' in q["sql"]]
+    assert len(reads) == 1
+    assert TrackedLink.objects.filter(workspace=workspace).count() == 300
