@@ -165,7 +165,7 @@ def webhook_toggle(request: HttpRequest, webhook_id: UUID) -> HttpResponse:
             disabled_at=None, disabled_reason="", failing_since=None
         )
         audit_record("webhook_enabled", request=request, obj=endpoint)
-        webhooks._queue_soon([endpoint.pk])
+        webhooks.deliveries_queue([endpoint.pk])
         messages.success(request, _("The endpoint is on: the events that waited are sent now."))
     return redirect("accounts_ws:webhook", slug=request.workspace.slug, webhook_id=webhook_id)
 

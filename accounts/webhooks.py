@@ -45,8 +45,6 @@ from .models import (
     Membership,
     WebhookDelivery,
     WebhookEndpoint,
-    WebhookEvent,
-    Workspace,
 )
 from .roles import Role
 
@@ -147,11 +145,12 @@ def webhooks_emit(workspace_id: int, event: str, items: Iterable[tuple[dict, str
     if not rows:
         return 0
     WebhookDelivery.objects.bulk_create(rows, batch_size=1000)
-    _queue_soon([e.pk for e in endpoints])
+    deliveries_queue([e.pk for e in endpoints])
     return len(rows)
 
 
-def _queue_soon(endpoint_ids: list[int]) -> None:
+def deliveries_queue(endpoint_ids: list[int]) -> None:
+    """Queue one delivery task per endpoint once the current transaction commits."""
     from .tasks import webhook_deliver_task
 
     def queue() -> None:
@@ -175,7 +174,7 @@ def webhook_test(*, endpoint: WebhookEndpoint, request: Any) -> WebhookDelivery:
         next_attempt_at=now,
     )
     audit_record("webhook_test_sent", request=request, obj=endpoint)
-    _queue_soon([endpoint.pk])
+    deliveries_queue([endpoint.pk])
     return delivery
 
 
@@ -187,7 +186,7 @@ def webhook_resend(*, delivery: WebhookDelivery, request: Any) -> None:
     audit_record(
         "webhook_resent", request=request, obj=delivery.endpoint, delivery=delivery.webhook_id
     )
-    _queue_soon([delivery.endpoint_id])
+    deliveries_queue([delivery.endpoint_id])
 
 
 # -- delivering ------------------------------------------------------------------------------------
@@ -366,10 +365,3 @@ def endpoints_due(now: datetime | None = None) -> list[int]:
         .filter(Exists(due))
         .values_list("pk", flat=True)
     )
-
-
-def endpoints_for(workspace: Workspace) -> list[WebhookEndpoint]:
-    return list(WebhookEndpoint.objects.for_workspace(workspace))
-
-
-EVENT_CHOICES = WebhookEvent.choices

@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 
 from accounts.api.base import ApiView, Cursor, page_of
 from accounts.api.errors import ApiError
+from accounts.audit import audit_record
 from accounts.models import ApiScope
 
 from .models import Contact, Group, GroupMembership, SyncState
@@ -217,8 +219,6 @@ class GroupSerializer(serializers.Serializer):
 
 
 def _groups(view: ApiView) -> Any:
-    from django.db.models import Count
-
     return Group.objects.for_workspace(view.workspace).annotate(
         member_count=Count("groupmembership")
     )
@@ -380,6 +380,4 @@ def _number(view: ApiView, raw: str) -> str:
 
 
 def audit_record_opt(request: Request, action: str, contact: Contact) -> None:
-    from accounts.audit import audit_record
-
     audit_record(action, request=request, obj=contact)
