@@ -21,10 +21,13 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user and user.is_authenticated else ""
-        if language and translation.check_for_language(language):
-            translation.activate(language)
+        if not (language and translation.check_for_language(language)):
+            return self.get_response(request)
+        # For this request only: the thread goes back to what it spoke before (a leftover
+        # activation would carry one person's language into whatever the thread does next).
+        with translation.override(language):
             request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)  # LocaleMiddleware sets Content-Language from it
+            return self.get_response(request)  # LocaleMiddleware sets Content-Language from it
 
 
 class LanguageForm(forms.Form):

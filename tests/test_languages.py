@@ -291,3 +291,12 @@ def test_date_and_time_inputs_show_and_read_british_dates_not_the_browsers_forma
         assert LocalTimeInput().render("at", time(7, 30)).count('value="07:30"') == 1
     with translation.override("cy"):
         assert 'placeholder="dd/mm/bbbb aa:mm"' in field.widget.render("when", moment)
+
+
+def test_a_persons_language_does_not_outlive_their_request(client_for, owner, workspace):
+    owner.language = "cy"
+    owner.save(update_fields=["language"])
+    before = translation.get_language()
+    page = client_for(owner).get(f"/w/{workspace.slug}/send/")
+    assert 'lang="cy"' in page.content.decode()
+    assert translation.get_language() == before  # the thread speaks what it spoke before
