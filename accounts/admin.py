@@ -8,11 +8,13 @@ from .models import (
     ApiLimits,
     AuditEvent,
     ChildAccount,
+    ErasedNumber,
     GatewayConnection,
     IdempotencyRecord,
     Invitation,
     LedgerEntry,
     Membership,
+    PrivacySettings,
     User,
     WebhookDelivery,
     WebhookEndpoint,
@@ -198,3 +200,20 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "event", "endpoint", "state", "attempts", "next_attempt_at"]
     list_filter = ["state", "event"]
     search_fields = ["endpoint__url", "workspace__name"]
+
+
+@admin.register(PrivacySettings)
+class PrivacySettingsAdmin(admin.ModelAdmin):
+    """The operator caps how long a workspace may keep messages (`max_keep_months`)."""
+
+    list_display = ["workspace", "keep_months", "max_keep_months", "last_purge_at"]
+    search_fields = ["workspace__name"]
+    readonly_fields = ["last_purge_at", "last_purge_counts"]
+    raw_id_fields = ["workspace"]
+
+
+@admin.register(ErasedNumber)
+class ErasedNumberAdmin(ReadOnlyAdmin):
+    list_display = ["erased_at", "workspace", "opted_out", "erased_by"]
+    list_filter = ["opted_out"]
+    search_fields = ["workspace__name"]

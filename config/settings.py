@@ -287,6 +287,14 @@ if not FIELD_ENCRYPTION_KEYS:
         'print(Fernet.generate_key().decode())").'
     )
 
+# Keys the hashes that keep an erased person's opt-out (accounts.crypto.number_hash). Set it once
+# and keep it: derived from SECRET_KEY by default, so a new SECRET_KEY would forget those opt-outs.
+PRIVACY_HASH_KEY = env.str(
+    "PRIVACY_HASH_KEY", default=hashlib.sha256(f"privacy:{SECRET_KEY}".encode()).hexdigest()
+)
+# Retention (docs/privacy.md): the purge runs this often and scrubs this many rows a statement.
+PRIVACY_PURGE_BATCH = env.int("PRIVACY_PURGE_BATCH", default=5000)
+
 # --- Gateway and sandbox --------------------------------------------------------------------------
 TEXTCONNECT_API_URL = env.str("TEXTCONNECT_API_URL", default=f"{SITE_URL}/sandbox/api")
 # Workspaces pick their gateway from these (with the default above, and the mounted sandbox in
@@ -381,6 +389,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "messaging-links-drain": {"task": "messaging.tasks.links_drain_task", "schedule": 5.0},
     "accounts-webhooks-sweep": {"task": "accounts.tasks.webhooks_sweep", "schedule": 5.0},
     "reporting-prune": {"task": "reporting.tasks.snapshots_prune_task", "schedule": 3600.0},
+    "contacts-retention": {"task": "contacts.tasks.retention_sweep_task", "schedule": 3600.0},
     "reporting-balance-points": {"task": "reporting.tasks.balance_points_task", "schedule": 600.0},
     "reporting-scheduled": {"task": "reporting.tasks.scheduled_reports_task", "schedule": 300.0},
 }

@@ -4,6 +4,7 @@ from accounts.admin import ReadOnlyAdmin
 
 from .models import (
     AddressBook,
+    ConsentEvent,
     Contact,
     ContactImport,
     CustomFieldNames,
@@ -84,3 +85,10 @@ class CustomFieldNamesAdmin(admin.ModelAdmin):
     list_display = ["workspace", "label1", "label2", "label3", "label4", "label5"]
     search_fields = ["workspace__name"]
     raw_id_fields = ["workspace"]
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "workspace", "number", "kind", "method", "by_email", "api_key"]
+    list_filter = ["kind", "method"]
+    search_fields = ["number", "workspace__name"]

@@ -18,7 +18,8 @@ from accounts.api.errors import ApiError
 from accounts.audit import audit_record
 from accounts.models import ApiScope
 
-from .models import Contact, Group, GroupMembership, SyncState
+from .consent import Origin, consent_record_many
+from .models import ConsentKind, Contact, Group, GroupMembership, SyncState
 from .phone import InvalidNumber, normalise_number
 from .services import address_book, sync
 
@@ -77,7 +78,8 @@ def _save(view: ApiView, contact: Contact, data: dict) -> Contact:
         if name in data:
             setattr(contact, name, data[name])
     groups = _groups_of(view, data["groups"]) if "groups" in data else None
-    return address_book.contact_save(contact=contact, groups=groups)
+    origin = Origin.of_request(view.request)
+    return address_book.contact_save(contact=contact, groups=groups, origin=origin)
 
 
 class ContactListView(ApiView):
@@ -201,6 +203,7 @@ class ContactBulkView(ApiView):
             (changed if contact.pk else new).append(contact)
         with transaction.atomic():
             Contact.objects.bulk_create(new, batch_size=1000)
+            consent_record_many(new, ConsentKind.ADDED, Origin.of_request(request))
             now = timezone.now()
             for contact in changed:
                 contact.updated_at = now
@@ -350,9 +353,10 @@ class OptOutListView(ApiView):
         contact = address_book.contact_number_taken(workspace=self.workspace, number=number)
         if contact is None:  # a number never seen: kept as a contact, so the opt-out holds
             contact = address_book.contact_save(
-                contact=Contact(workspace=self.workspace, number=number)
+                contact=Contact(workspace=self.workspace, number=number),
+                origin=Origin.of_request(request),
             )
-        address_book.contact_opt_out(contact=contact)
+        address_book.contact_opt_out(contact=contact, origin=Origin.of_request(request))
         audit_record_opt(request, "contact_opted_out", contact)
         return Response(OptOutSerializer(contact).data, status=status.HTTP_201_CREATED)
 
@@ -367,7 +371,7 @@ class OptOutDetailView(ApiView):
             number=_number(self, number),
             opted_out_at__isnull=False,
         )
-        address_book.contact_opt_in(contact=contact)
+        address_book.contact_opt_in(contact=contact, origin=Origin.of_request(request))
         audit_record_opt(request, "contact_opted_in", contact)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Workspace
+from accounts.models import PrivacySettings, Workspace
 
 from .fields import clean_names, field_labels
 from .models import CUSTOM_FIELDS, Contact, CustomFieldNames, DuplicatePolicy, Group
@@ -143,3 +143,51 @@ class CustomFieldNamesForm(forms.ModelForm):
         cleaned = super().clean()
         names = clean_names([cleaned.get(name, "") for name in self.Meta.fields])
         return dict(zip(self.Meta.fields, names, strict=True))
+
+
+class PersonForm(forms.Form):
+    """A person by number, for subject access and erasure of someone who may not be a contact."""
+
+    number = forms.CharField(label=_("Mobile number"), max_length=30)
+
+    def __init__(self, workspace: Workspace, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_number(self) -> str:
+        try:
+            return normalise_number(
+                self.cleaned_data["number"], self.workspace.default_country or "GB"
+            )
+        except InvalidNumber as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )
+
+
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        model = PrivacySettings
+        fields = ["keep_months"]
+        help_texts = {
+            "keep_months": _(
+                "Message texts and numbers, inbox texts, report snapshots and import files older "
+                "than this are removed every hour; counts and figures stay."
+            )
+        }
+
+    def clean_keep_months(self) -> int:
+        months = self.cleaned_data["keep_months"]
+        if months < 1:
+            raise forms.ValidationError(_("Keep messages for at least one month."))
+        cap = self.instance.max_keep_months
+        if cap and months > cap:
+            raise forms.ValidationError(
+                _("Your provider keeps messages for at most %(months)s months.") % {"months": cap}
+            )
+        return months

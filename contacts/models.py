@@ -46,6 +46,7 @@ class Contact(models.Model):
         blank=True,
         related_name="contacts",
     )
+    source_line = models.PositiveIntegerField(null=True, blank=True)  # its line in that file
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -342,3 +343,48 @@ class AddressBook(models.Model):
 
     def __str__(self) -> str:
         return f"Address book of {self.workspace}"
+
+
+class ConsentKind(models.TextChoices):
+    ADDED = "added", _("Added")
+    OPTED_OUT = "opted_out", _("Opted out")
+    OPTED_IN = "opted_in", _("Opted in")
+
+
+class ConsentMethod(models.TextChoices):
+    TYPED = "typed", _("Typed in the portal")
+    IMPORT = "import", _("Imported from a file")
+    KEYWORD = "keyword", _("Text message keyword")
+    INBOUND = "inbound", _("Texted the workspace")
+    API = "api", _("Through the API")
+
+
+class ConsentEvent(models.Model):
+    """How and when a contact was added, opted out or opted back in: the proof a business needs
+    under PECR. Imports are recorded on the contact itself (`source_import`, `source_line`), so
+    that a million-row import writes no second row per contact."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="consent_events"
+    )
+    number = models.CharField(max_length=20)  # E.164, as it was then
+    kind = models.CharField(max_length=10, choices=ConsentKind.choices)
+    method = models.CharField(max_length=10, choices=ConsentMethod.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_email = models.CharField(max_length=254, blank=True)
+    api_key = models.CharField(max_length=20, blank=True)  # the key's prefix
+    keyword = models.CharField(max_length=160, blank=True)  # the text that did it
+    inbound_id = models.BigIntegerField(null=True, blank=True)  # that text's row in the inbox
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["workspace", "number", "at"], name="consent_number_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.kind} ({self.method}) {self.at:%Y-%m-%d}"

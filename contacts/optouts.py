@@ -1,14 +1,16 @@
 """Which numbers must not be sent to: one question every send path asks before the gateway.
 
-A number is opted out when a contact with it opted out, or when another app knows of an opt-out
-not written to the contacts yet (inbound: a STOP stored but not processed). Apps above contacts
+A number is opted out when a contact with it opted out, when a person erased while opted out had
+it (known by a keyed hash only), or when another app knows of an opt-out not written to the
+contacts yet (inbound: a STOP stored but not processed). Apps above contacts
 register such sources at start-up (`register_opt_out_source`), so that the answer is right from
 the moment the STOP is stored, while contacts and messaging never import them.
 """
 
 from collections.abc import Callable, Iterable
 
-from accounts.models import Workspace
+from accounts.crypto import number_hash
+from accounts.models import ErasedNumber, Workspace
 
 from .models import Contact
 
@@ -32,7 +34,16 @@ def opted_out_numbers(workspace: Workspace, numbers: Iterable[str]) -> set[str]:
         .filter(number__in=wanted, opted_out_at__isnull=False)
         .values_list("number", flat=True)
     )
-    for source in _sources:
+    for source in (*_sources, erased_opt_outs):
         if rest := wanted - out:
             out |= source(workspace, rest)
     return out
+
+
+def erased_opt_outs(workspace: Workspace, numbers: set[str]) -> set[str]:
+    """Those of `numbers` that belong to a person erased while opted out (known by hash only)."""
+    by_hash = {number_hash(workspace.pk, n): n for n in numbers}
+    found = ErasedNumber.objects.for_workspace(workspace).filter(
+        number_hash__in=list(by_hash), opted_out=True
+    )
+    return {by_hash[h] for h in found.values_list("number_hash", flat=True)}

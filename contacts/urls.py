@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import field_views, views
+from . import field_views, privacy_views, views
 
 app_name = "contacts"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("bulk/", views.contacts_bulk, name="bulk"),
     path("<uuid:contact_id>/", views.contact_detail, name="detail"),
     path("<uuid:contact_id>/edit/", views.contact_edit, name="edit"),
+    path("<uuid:contact_id>/data.zip", privacy_views.contact_data, name="data"),
+    path("<uuid:contact_id>/erase/", privacy_views.contact_erase, name="erase"),
+    path("privacy/", privacy_views.privacy_home, name="privacy"),
+    path("privacy/data.zip", privacy_views.person_data, name="person_data"),
+    path("privacy/erase/", privacy_views.person_erase, name="person_erase"),
     path("fields/", field_views.custom_fields, name="fields"),
     path("groups/", views.group_list, name="groups"),
     path("groups/<uuid:group_id>/", views.group_detail, name="group"),

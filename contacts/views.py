@@ -23,6 +23,7 @@ from accounts.csv_export import csv_response
 from accounts.roles import Role
 
 from . import csvread, selectors
+from .consent import Origin, consent_history
 from .fields import field_labels
 from .forms import BulkForm, ContactForm, GroupForm, MappingForm, UploadForm
 from .models import (
@@ -100,7 +101,11 @@ def contact_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         contact = form.save(commit=False)
         contact.workspace = request.workspace
-        book.contact_save(contact=contact, groups=list(form.cleaned_data["groups"]))
+        book.contact_save(
+            contact=contact,
+            groups=list(form.cleaned_data["groups"]),
+            origin=Origin.of_request(request),
+        )
         messages.success(
             request, _("%(contact)s added; it is being sent to the gateway.") % {"contact": contact}
         )
@@ -120,6 +125,7 @@ def contact_detail(request: HttpRequest, contact_id: UUID) -> HttpResponse:
             (label, getattr(contact, field))
             for field, label in field_labels(request.workspace).items()
         ],
+        "consent": consent_history(request.workspace, contact.number),
         "history": (
             history.select_related("broadcast").annotate(clicks=Sum("links__clicks"))[:50]
             if history is not None

@@ -7,7 +7,10 @@ class InboundConfig(AppConfig):
 
     def ready(self) -> None:
         from contacts.optouts import register_opt_out_source
+        from contacts.privacy import register_holder
 
         from .optouts import pending_opt_outs
+        from .privacy import holder
 
         register_opt_out_source(pending_opt_outs)
+        register_holder(holder)  # the inbox's share of subject access, erasure and retention

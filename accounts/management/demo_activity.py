@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts import sandbox_gateway
 from accounts.models import Workspace
+from contacts.consent import Origin
 from contacts.models import Contact, ContactImport, DuplicatePolicy, Group
 from contacts.phone import normalise_number
 from contacts.services.address_book import contact_save, group_create
@@ -96,7 +97,8 @@ def contacts_and_groups(demo: Demo) -> None:
         if Contact.objects.for_workspace(ws).filter(number=number).exists():
             continue
         contact = Contact(workspace=ws, name=name, number=number, email=email)
-        contact_save(contact=contact, groups=[groups[g] for g in group_names])
+        origin = Origin.of_request(demo.request)  # typed in by the demo's owner
+        contact_save(contact=contact, groups=[groups[g] for g in group_names], origin=origin)
         made += 1
     if made:
         demo.say(f"{made} contacts in {len(groups)} groups.")

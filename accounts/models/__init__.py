@@ -1,6 +1,7 @@
 from .api import ApiKey, ApiLimits, ApiScope, IdempotencyRecord
 from .audit import AuditEvent
 from .gateway import GatewayConnection
+from .privacy import ErasedNumber, PrivacySettings
 from .reseller import ChildAccount, LedgerEntry
 from .users import Invitation, Membership, User, UserManager, Workspace
 from .webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -12,6 +13,8 @@ __all__ = [
     "IdempotencyRecord",
     "AuditEvent",
     "ChildAccount",
+    "ErasedNumber",
+    "PrivacySettings",
     "GatewayConnection",
     "Invitation",
     "LedgerEntry",

@@ -16,7 +16,17 @@ from accounts.audit import audit_record
 from accounts.models import WebhookEvent, Workspace
 from accounts.webhooks import webhooks_emit
 
-from ..models import Contact, GatewayJob, Group, GroupMembership, JobKind, SyncState, gateway_text
+from ..consent import Origin, consent_record
+from ..models import (
+    ConsentKind,
+    Contact,
+    GatewayJob,
+    Group,
+    GroupMembership,
+    JobKind,
+    SyncState,
+    gateway_text,
+)
 from . import sync
 
 
@@ -40,14 +50,20 @@ def _groups_refill(workspace: Workspace, groups: Iterable[Group], user: object =
 
 
 @transaction.atomic
-def contact_save(*, contact: Contact, groups: list[Group] | None = None) -> Contact:
-    """Create or update a contact and queue its push to the gateway."""
+def contact_save(
+    *, contact: Contact, groups: list[Group] | None = None, origin: Origin | None = None
+) -> Contact:
+    """Create or update a contact and queue its push to the gateway. A new contact records how it
+    was added (`origin`: typed by whom, or which API key)."""
     old_number = None
     if contact.pk:
         old_number = Contact.objects.filter(pk=contact.pk).values_list("number", flat=True).first()
+    is_new = contact.pk is None
     contact.sync_state = SyncState.UNSYNCED
     contact.sync_error = ""
     contact.save()
+    if is_new and origin is not None:
+        consent_record(contact, ConsentKind.ADDED, origin)
     if groups is not None:
         kept = [g.pk for g in groups]
         left = list(Group.objects.filter(groupmembership__contact=contact).exclude(pk__in=kept))
@@ -172,26 +188,29 @@ def address_book_action(*, request: HttpRequest, kind: JobKind) -> GatewayJob:
 
 
 @transaction.atomic
-def contact_opt_out(*, contact: Contact, when: datetime | None = None) -> None:
-    """Record an opt-out. The contact stays here, shown as opted out; on the gateway each of its
-    groups is emptied and refilled without it, so a send to the group cannot reach it."""
+def contact_opt_out(*, contact: Contact, origin: Origin, when: datetime | None = None) -> None:
+    """Record an opt-out and how it came. The contact stays here, shown as opted out; on the
+    gateway each of its groups is emptied and refilled without it, so a send to the group cannot
+    reach it."""
     if contact.opted_out_at is not None:
         return
     contact.opted_out_at = when or timezone.now()
     contact.save(update_fields=["opted_out_at", "updated_at"])
+    consent_record(contact, ConsentKind.OPTED_OUT, origin, at=contact.opted_out_at)
     _groups_refill(contact.workspace, contact.groups.all())
     sync.mark_stale(contact.workspace, "A contact opted out.")
     _opt_event(contact, WebhookEvent.CONTACT_OPTED_OUT)
 
 
-def contact_opt_in(*, contact: Contact) -> None:
-    """Undo an opt-out: the contact is pushed again, with its groups, so the gateway's groups
-    reach it again."""
+def contact_opt_in(*, contact: Contact, origin: Origin) -> None:
+    """Undo an opt-out, recording how it came: the contact is pushed again, with its groups, so
+    the gateway's groups reach it again."""
     if contact.opted_out_at is None:
         return
     contact.opted_out_at = None
     contact.sync_state = SyncState.UNSYNCED
     contact.save(update_fields=["opted_out_at", "sync_state", "updated_at"])
+    consent_record(contact, ConsentKind.OPTED_IN, origin)
     sync.push_soon(contact.workspace)
     _opt_event(contact, WebhookEvent.CONTACT_OPTED_IN)
 

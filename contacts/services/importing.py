@@ -700,15 +700,16 @@ class ChunkWriter:
     def _contact(self, row: Row, now: timezone.datetime) -> Contact:
         return Contact(
             workspace=self.workspace, name=row.name, number=row.number, email=row.email,
-            sync_state=SyncState.UNSYNCED, source_import=self.job, created_at=now,
-            updated_at=now, **row.fields,
+            sync_state=SyncState.UNSYNCED, source_import=self.job, source_line=row.line,
+            created_at=now, updated_at=now, **row.fields,
         )  # fmt: skip
 
     def _copy(self, rows: list[Row], now: timezone.datetime) -> list[int]:
         table = Contact._meta.db_table
         columns = [
             "id", "public_id", "workspace_id", "name", "number", "email", *CUSTOM_FIELDS,
-            "sync_state", "sync_error", "source_import_id", "created_at", "updated_at",
+            "sync_state", "sync_error", "source_import_id", "source_line", "created_at",
+            "updated_at",
         ]  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute(
@@ -722,7 +723,8 @@ class ChunkWriter:
                     custom = (row.fields.get(f, "") for f in CUSTOM_FIELDS)
                     copy.write_row(
                         (pk, _time_ordered_uuid(), self.workspace.pk, row.name, row.number,
-                         row.email, *custom, SyncState.UNSYNCED, "", self.job.pk, now, now)
+                         row.email, *custom, SyncState.UNSYNCED, "", self.job.pk, row.line, now,
+                         now)
                     )  # fmt: skip
         return ids
 

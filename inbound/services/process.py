@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, WebhookEvent, Workspace
 from accounts.roles import Role
 from accounts.webhooks import webhooks_emit
-from contacts.models import Contact, Group, GroupMembership
+from contacts.consent import Origin, consent_record
+from contacts.models import ConsentKind, Contact, Group, GroupMembership
 from contacts.phone import gateway_number
 from contacts.services.address_book import contact_opt_in, contact_opt_out
 from messaging.services.compose import send_now
@@ -101,10 +102,15 @@ def _contact_for(message: InboundMessage) -> Contact | None:
     )
 
 
+def _origin(message: InboundMessage, *, keyword: bool) -> Origin:
+    return Origin.of_text(body=message.body, inbound_id=message.pk, keyword=keyword)
+
+
 def _contact_or_create(message: InboundMessage) -> Contact:
     contact = _contact_for(message)
     if contact is None:
         contact = Contact.objects.create(workspace=message.workspace, number=message.source)
+        consent_record(contact, ConsentKind.ADDED, _origin(message, keyword=False))
     return contact
 
 
@@ -252,7 +258,7 @@ def _opt_out_write(message: InboundMessage, contact: Contact) -> None:
     for opted_in in Contact.objects.for_workspace(message.workspace).filter(
         number=message.source, opted_out_at__isnull=True
     ):
-        contact_opt_out(contact=opted_in)
+        contact_opt_out(contact=opted_in, origin=_origin(message, keyword=True))
     InboundMessage.objects.filter(pk=message.pk).update(contact=contact, opt_applied=True)
     Conversation.objects.filter(pk=message.conversation_id).update(contact=contact)
 
@@ -278,7 +284,7 @@ def opt_in_apply(*, message: InboundMessage, prefs: InboxSettings) -> None:
     for opted_out in Contact.objects.for_workspace(message.workspace).filter(
         number=message.source, opted_out_at__isnull=False
     ):
-        contact_opt_in(contact=opted_out)
+        contact_opt_in(contact=opted_out, origin=_origin(message, keyword=True))
     InboundMessage.objects.filter(pk=message.pk).update(opt_applied=True)
     if was_out and prefs.opt_in_reply.strip():
         _send(message, prefs.opt_in_reply, contact)

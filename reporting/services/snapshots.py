@@ -262,9 +262,14 @@ def snapshots_prune(*, now: datetime | None = None) -> int:
     ).exclude(state__in=WORKING_STATES)
     count = 0
     for snapshot in old.iterator():
-        name = snapshot.raw_file.name
-        snapshot.delete()
-        if name:
-            snapshot.raw_file.storage.delete(name)
+        snapshot_delete(snapshot)
         count += 1
     return count
+
+
+def snapshot_delete(snapshot: ReportSnapshot) -> None:
+    """A snapshot goes with its rows and its raw file."""
+    name = snapshot.raw_file.name
+    snapshot.delete()
+    if name:
+        snapshot.raw_file.storage.delete(name)

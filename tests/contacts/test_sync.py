@@ -238,13 +238,14 @@ def test_opted_out_contacts_are_never_pushed(connected, account):
 
 
 def test_an_opt_out_takes_the_contact_out_of_its_gateway_groups(connected, account, eager_tasks):
+    from contacts.consent import Origin
     from contacts.services.address_book import contact_opt_out
 
     group = Group.objects.create(workspace=connected, name="VIP")
     ann = make(connected, "Ann", "+447700900123", [group])
     make(connected, "Bob", "+447700900124", [group])
     sync.contacts_push(workspace=connected)
-    contact_opt_out(contact=ann)
+    contact_opt_out(contact=ann, origin=Origin("typed"))
     assert remote_groups(account) == {"VIP": ["447700900124"]}
     ann.refresh_from_db()
     assert ann.is_opted_out and group.contacts.count() == 2  # kept here, shown as opted out

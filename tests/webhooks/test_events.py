@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from accounts.models import WebhookDelivery
+from contacts.consent import Origin
 from contacts.models import Contact
 from contacts.services.address_book import contact_opt_in, contact_opt_out
 from messaging.models import Broadcast, Message, MessageState
@@ -49,14 +50,14 @@ def test_a_message_status_change_and_the_broadcasts_end(workspace, endpoint):
 
 def test_opt_out_and_opt_in(workspace, endpoint):
     contact = Contact.objects.create(workspace=workspace, number="+447700900602")
-    contact_opt_out(contact=contact)
-    contact_opt_out(contact=contact)  # already out: nothing new
-    contact_opt_in(contact=contact)
+    contact_opt_out(contact=contact, origin=Origin("typed"))
+    contact_opt_out(contact=contact, origin=Origin("typed"))  # already out: nothing new
+    contact_opt_in(contact=contact, origin=Origin("typed"))
     assert [p["number"] for p in payloads("contact.opted_out")] == ["+447700900602"]
     assert [p["contact"] for p in payloads("contact.opted_in")] == [str(contact.public_id)]
 
 
 def test_no_endpoint_no_rows(workspace):
     contact = Contact.objects.create(workspace=workspace, number="+447700900602")
-    contact_opt_out(contact=contact)
+    contact_opt_out(contact=contact, origin=Origin("typed"))
     assert not WebhookDelivery.objects.exists()
