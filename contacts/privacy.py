@@ -57,6 +57,7 @@ from .models import (
     ContactImport,
     GroupMembership,
     ImportIssue,
+    ImportState,
     JobKind,
 )
 from .optouts import opted_out_numbers
@@ -421,8 +422,9 @@ def _count(workspace: Workspace, number: str) -> Counts:
 def _erase(workspace: Workspace, number: str) -> Counts:
     counts = _count(workspace, number)
     files = 0
-    for job in _imports_touching(workspace, number).exclude(file=""):
-        files += bool(file_drop_lines(job.file, number))
+    finished = _imports_touching(workspace, number).exclude(file="")
+    for job in finished.filter(state__in=[ImportState.DONE, ImportState.FAILED]):
+        files += bool(file_drop_lines(job.file, number))  # a running job's offsets stay intact
     counts["import_files"] = files
     issues = list(_issues(workspace, number).values_list("pk", flat=True))
     ImportIssue.objects.filter(pk__in=issues).delete()
@@ -440,7 +442,7 @@ def _erase(workspace: Workspace, number: str) -> Counts:
 
 def _purge(workspace: Workspace, cutoff: datetime) -> Counts:
     old = ContactImport.objects.for_workspace(workspace).filter(
-        created_at__lt=cutoff, state__in=["done", "failed"]
+        created_at__lt=cutoff, state__in=[ImportState.DONE, ImportState.FAILED]
     )
     files = 0
     for job in old.exclude(file=""):
