@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User, Workspace
 from accounts.roles import Role
@@ -113,6 +114,15 @@ def client_for() -> Callable[[User | None], Client]:
 def _fast_password_hashing(settings) -> None:
     """Tests hash many passwords; the production hasher is deliberately slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Django's LocaleMiddleware activates each request's language on the thread and leaves it
+    there (the next request activates its own). A test client's request with a Welsh cookie would
+    otherwise make whatever test runs next on the thread speak Welsh."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
