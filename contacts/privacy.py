@@ -269,7 +269,9 @@ def erase_person(workspace: Workspace, number: str, *, user: User | None) -> Era
     up. The gateway's address book is rebuilt without them (its API deletes no single contact)."""
     stays_out = bool(opted_out_numbers(workspace, [number]))
     counts: Counts = {}
-    for holder in holders():
+    # This app's holder goes last: the others' changes may write events (a cancelled message's
+    # webhook) that it then removes with the rest of the shared tables.
+    for holder in [*_holders, _own]:
         for label, n in holder.erase(workspace, number).items():
             counts[label] = counts.get(label, 0) + n
     erased, made = ErasedNumber.objects.get_or_create(

@@ -119,7 +119,9 @@ def person(workspace, admin, run_import, eager_tasks):  # noqa: ANN001, ANN201
         workspace=workspace, key="k-1", method="POST", path="/api/v1/messages/",
         fingerprint="f" * 64, status_code=201, body={"recipients": [{"number": NUMBER}]},
     )  # fmt: skip
-    endpoint = WebhookEndpoint.objects.create(workspace=workspace, url="https://example.com/h")
+    endpoint = WebhookEndpoint.objects.create(  # hears of the cancelled message at erasure too
+        workspace=workspace, url="https://example.com/h", events=["message.status_changed"]
+    )
     WebhookDelivery.objects.create(
         workspace=workspace, endpoint=endpoint, event="contact.opted_out",
         payload={"number": NUMBER},
