@@ -19,7 +19,7 @@ from contacts.privacy import (
 )
 
 from .models import IN_FLIGHT_STATES, Broadcast, LinkClick, Message, MessageState, Series
-from .services.states import messages_move
+from .services.states import broadcast_settle, messages_move
 
 
 def _messages(workspace: Workspace, number: str) -> QuerySet[Message]:
@@ -97,12 +97,14 @@ def erase(workspace: Workspace, number: str) -> Counts:
     counts = count(workspace, number)
     messages = _messages(workspace, number)
     # Not sent yet: never sent now (the row stays, cancelled, so the broadcast's counts add up).
-    messages_move(
+    cancelled = messages_move(
         messages.filter(state__in=[MessageState.QUEUED]),
         MessageState.CANCELLED,
         note=None,
         expect=[MessageState.QUEUED],
     )
+    for broadcast in Broadcast.objects.filter(messages__pk__in=cancelled).distinct():
+        broadcast_settle(broadcast)  # its counts say one fewer to send
     LinkClick.objects.filter(link__message__in=messages).delete()
     only_to = list(_only_to(workspace, number).values_list("pk", flat=True))
     Broadcast.objects.filter(pk__in=only_to).update(body="")

@@ -206,9 +206,8 @@ def test_erasure_leaves_no_trace_in_any_table(person, workspace, admin, client_f
     assert ImportIssue.objects.count() == 0
     # Rows stay, scrubbed, so counts add up; the unsent message is never sent now.
     assert Message.objects.filter(destination="").count() == 2
-    assert Message.objects.get(destination="", broadcast__body="Big news for everyone").state == (
-        "cancelled"
-    )
+    unsent = Message.objects.get(destination="", broadcast__body="Big news for everyone")
+    assert unsent.state == "cancelled" and unsent.broadcast.cancelled_count == 1
     assert ReportRow.objects.count() == 2
     erased = ErasedNumber.objects.get(workspace=workspace)
     assert erased.opted_out and erased.counts["messages_sent"] == 2
