@@ -124,24 +124,28 @@ def privacy_home(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/privacy.html", context)
 
 
+def _posted_number(request: HttpRequest) -> str | None:
+    """The number a Privacy page form posted, normalised; None (with a message) if it is not one."""
+    person = PersonForm(request.workspace, request.POST)
+    if person.is_valid():
+        return person.cleaned_data["number"]
+    messages.error(request, _("That is not a mobile number."))
+    return None
+
+
 @workspace_view(Role.ADMIN)
 @require_POST
 def person_data(request: HttpRequest) -> HttpResponse:
-    form = PersonForm(request.workspace, request.POST)
-    if not form.is_valid():
-        messages.error(request, _("That is not a mobile number."))
+    if (number := _posted_number(request)) is None:
         return redirect("contacts:privacy", slug=request.workspace.slug)
-    return _zip(request, form.cleaned_data["number"])
+    return _zip(request, number)
 
 
 @workspace_view(Role.ADMIN)
 @require_POST
 def person_erase(request: HttpRequest) -> HttpResponse:
-    person = PersonForm(request.workspace, request.POST)
-    if not person.is_valid():
-        messages.error(request, _("That is not a mobile number."))
+    if (number := _posted_number(request)) is None:
         return redirect("contacts:privacy", slug=request.workspace.slug)
-    number = person.cleaned_data["number"]
     form = EraseForm(request.POST if "confirm_step" in request.POST else None)
     if form.is_valid():
         _erase(request, number)
