@@ -12,7 +12,7 @@ class InvalidNumber(ValueError):
 # A UK mobile written as digits and spaces only, nationally (07700 900123) or with the country
 # code (+44 7700 900123; 0044... and 447700... arrive here as +44...): its E.164 form is +44 and
 # the ten digits from the 7, which is what `phonenumbers` gives for each such string (no national
-# prefix to strip after +44, ten digits a possible length for GB), at a fiftieth of the cost.
+# prefix to strip after +44, ten digits a possible length for GB), at a twentieth of the cost.
 # Anything else (other countries, punctuation, letters, extensions) goes to `phonenumbers`.
 _UK_MOBILE = re.compile(r"(?:\+44|0)(7[0-9]{9})")
 
