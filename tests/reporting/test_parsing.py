@@ -238,3 +238,15 @@ def test_each_row_counts_on_its_own_day_in_a_half_hour_time_zone(make_snapshot, 
     )
     snapshot = make_snapshot(text)
     assert snapshot.summary["days"] == {"2026-01-01": [1, 1], "2026-01-02": [1, 1]}
+
+
+@pytest.mark.parametrize("report_type", sorted(HEADERLESS))
+def test_every_report_type_is_stored_as_iter_rows_reads_it(report_type, make_snapshot):
+    text = HEADERLESS[report_type] + "\n"
+    snapshot = make_snapshot(text, report_type=report_type)
+    assert snapshot.state == "ready", snapshot.error_text
+    columns = ["message_id", "username", "destination", "source", "status", "scheduled_at",
+               "sent_at", "delivered_at", "body", "count"]  # fmt: skip
+    assert [[getattr(row, c) for c in columns] for row in stored(snapshot)] == rows(
+        text, report_type
+    )
