@@ -1,10 +1,20 @@
 """Phone numbers: read any common format, store E.164, send the gateway's digits-only form."""
 
+import re
+
 import phonenumbers
 
 
 class InvalidNumber(ValueError):
     """A number that cannot be read as a valid phone number."""
+
+
+# A UK mobile written as digits and spaces only, nationally (07700 900123) or with the country
+# code (+44 7700 900123; 0044... and 447700... arrive here as +44...): its E.164 form is +44 and
+# the ten digits from the 7, which is what `phonenumbers` gives for each such string (no national
+# prefix to strip after +44, ten digits a possible length for GB), at a twentieth of the cost.
+# Anything else (other countries, punctuation, letters, extensions) goes to `phonenumbers`.
+_UK_MOBILE = re.compile(r"(?:\+44|0)(7[0-9]{9})")
 
 
 def normalise_number(raw: str, default_country: str = "GB") -> str:
@@ -22,6 +32,13 @@ def normalise_number(raw: str, default_country: str = "GB") -> str:
         text = "+" + text[2:]
     elif text.isdigit() and len(text) > 10 and not text.startswith("0"):
         text = "+" + text  # international digits as the gateway writes them: 447700900123
+    if default_country.upper() == "GB" and (mobile := _UK_MOBILE.fullmatch(text.replace(" ", ""))):
+        return "+44" + mobile.group(1)
+    return _parse(text, raw, default_country)
+
+
+def _parse(text: str, raw: str, default_country: str) -> str:
+    """`text` (normalise_number's cleaned form of `raw`) read by `phonenumbers`, in E.164."""
     try:
         number = phonenumbers.parse(text, default_country.upper())
     except phonenumbers.NumberParseException:

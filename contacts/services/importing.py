@@ -512,13 +512,20 @@ class _ThreadedSink:
             raise self.error
 
 
-def _time_ordered_uuid() -> uuid.UUID:
-    """A version-7 UUID (time first, 74 random bits): still opaque, but a million of them land
-    at the end of the unique index instead of all over it."""
-    value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
-    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    return uuid.UUID(int=value)
+_UUID_KEEP = ~(0xF << 76) & ~(0x3 << 62)
+_UUID_MARKS = 0x7 << 76 | 0x2 << 62  # version 7, RFC 4122 variant
+
+
+def _time_ordered_hex(count: int) -> list[str]:
+    """`count` version-7 UUIDs as 32 hex digits (what COPY reads), from one draw of random bytes
+    for them all: one system call per chunk rather than per contact (each call let the writing
+    thread lose the interpreter to the parsing one)."""
+    millis = (time.time_ns() // 1_000_000) << 80
+    pool = secrets.token_bytes(10 * count)
+    return [
+        f"{(millis | int.from_bytes(pool[i : i + 10])) & _UUID_KEEP | _UUID_MARKS:032x}"
+        for i in range(0, 10 * count, 10)
+    ]
 
 
 def _position(raw: object) -> int:
@@ -557,6 +564,8 @@ class ChunkWriter:
                 counts["failed"] += 1
                 issues.append(self._issue(line, outcome[0], outcome[1], raw))
         with transaction.atomic():
+            if self.postgres and not final:
+                self._commit_without_waiting()
             new, updates, dupes, folded = self._sort(rows)
             counts["duplicates"] = len(dupes)
             created = self._insert(new)
@@ -585,9 +594,19 @@ class ChunkWriter:
 
     def _analyze(self) -> None:
         """Fresh planner statistics after chunks 1, 2, 4, 8...: to stale ones a table that grew
-        from nothing looks empty, and each look-up would scan it."""
+        from nothing looks empty, and each look-up would scan it. Only the looked-up columns
+        (the table's size is counted whatever the columns)."""
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Contact._meta.db_table}")
+            cursor.execute(f"ANALYZE {Contact._meta.db_table} (workspace_id, name, number)")
+
+    def _commit_without_waiting(self) -> None:
+        """This chunk's commit returns before its WAL reaches the disk (it waited for the disk
+        five times a second per chunk, a third of a 100,000-row import). A crash of the database
+        can then lose the last chunks, but only whole: their rows and the progress that counts
+        them commit together, so the run resumes from the progress that survived. The final
+        chunk waits: after it the file is deleted, so there would be nothing to resume from."""
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
     def _issue(
         self, line: int, result: str, reason: str, raw: list[str], duplicate_of: int | None = None
@@ -641,34 +660,43 @@ class ChunkWriter:
                 dict(contacts.filter(name__in=names).values_list("name", "pk")),
                 dict(contacts.filter(number__in=numbers).values_list("number", "pk")),
             )
-        return self._probe("name", names), self._probe("number", numbers)
+        return self._probe(names, numbers)
 
     def _holders(self, contacts: QuerySet[Contact], numbers: set[str]) -> list[tuple[int, str]]:
         """The contacts holding these numbers, by index look-ups (see _probe)."""
         if not self.postgres:
             return list(contacts.filter(number__in=numbers).values_list("pk", "number"))
         sql = (
-            "SELECT h.id, k.v FROM unnest(%s::text[]) AS k(v), LATERAL (SELECT id FROM "  # noqa: S608
-            f"{Contact._meta.db_table} c WHERE c.workspace_id = %s AND c.number = k.v OFFSET 0) h"
+            "SELECT h.id, k.v FROM (SELECT v FROM unnest(%s::text[]) AS v ORDER BY v) AS k(v), "  # noqa: S608
+            f"LATERAL (SELECT id FROM {Contact._meta.db_table} c "
+            "WHERE c.workspace_id = %s AND c.number = k.v OFFSET 0) h"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [list(numbers), self.workspace.pk])
             return cursor.fetchall()
 
-    def _probe(self, column: str, values: set[str]) -> dict[str, Holder]:
-        """One index look-up per value, giving a contact's id for each value found. An IN list
-        of thousands makes the planner scan every contact of the workspace once the table has
-        grown, so each chunk would cost more than the last; a LATERAL look-up with LIMIT 1
-        cannot be turned into that scan."""
-        if not values:
-            return {}
-        sql = (
-            "SELECT k.v, h.id FROM unnest(%s::text[]) AS k(v), LATERAL (SELECT id FROM "  # noqa: S608
-            f"{Contact._meta.db_table} c WHERE c.workspace_id = %s AND c.{column} = k.v LIMIT 1) h"
+    def _probe(self, names: set[str], numbers: set[str]) -> tuple[dict[str, Holder], ...]:
+        """One index look-up per value, giving a contact's id for each name and number found,
+        both in one statement. An IN list of thousands makes the planner scan every contact of
+        the workspace once the table has grown, so each chunk would cost more than the last; a
+        LATERAL look-up with LIMIT 1 cannot be turned into that scan. The values go in index
+        order, so consecutive look-ups walk the same pages (a third of the time in random
+        order, by EXPLAIN ANALYZE on 10,000 look-ups)."""
+        table = Contact._meta.db_table
+        lookup = (
+            "SELECT %s, k.v, h.id FROM (SELECT v FROM unnest(%s::text[]) AS v ORDER BY v) AS k(v), "  # noqa: S608
+            f"LATERAL (SELECT id FROM {table} c WHERE c.workspace_id = %s AND c.{{}} = k.v "
+            "LIMIT 1) h"
         )
+        sql = f"{lookup.format('name')} UNION ALL {lookup.format('number')}"
+        found: tuple[dict[str, Holder], dict[str, Holder]] = ({}, {})
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(values), self.workspace.pk])
-            return dict(cursor.fetchall())
+            cursor.execute(
+                sql, [0, list(names), self.workspace.pk, 1, list(numbers), self.workspace.pk]
+            )
+            for which, value, pk in cursor.fetchall():
+                found[which][value] = pk
+        return found
 
     def _issues(self, issues: list[ImportIssue]) -> None:
         if not issues:
@@ -718,11 +746,12 @@ class ChunkWriter:
             )
             ids = [pk for (pk,) in cursor.fetchall()]
             sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            public_ids = _time_ordered_hex(len(rows))
             with cursor.copy(sql) as copy:
-                for pk, row in zip(ids, rows, strict=True):
+                for pk, public_id, row in zip(ids, public_ids, rows, strict=True):
                     custom = (row.fields.get(f, "") for f in CUSTOM_FIELDS)
                     copy.write_row(
-                        (pk, _time_ordered_uuid(), self.workspace.pk, row.name, row.number,
+                        (pk, public_id, self.workspace.pk, row.name, row.number,
                          row.email, *custom, SyncState.UNSYNCED, "", self.job.pk, row.line, now,
                          now)
                     )  # fmt: skip

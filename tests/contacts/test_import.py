@@ -166,6 +166,31 @@ def test_a_stopped_job_resumes_after_its_last_committed_chunk(workspace, run_imp
     assert (job.state, job.rows_read, job.imported, Contact.objects.count()) == ("done", 7, 7, 7)
 
 
+def test_chunks_commit_without_waiting_for_the_disk_but_the_last_one_waits(
+    workspace, run_import, monkeypatch
+):
+    """A lost commit loses a chunk's rows with the progress that counts them, so a chunk need
+    not wait for the disk; the last does, since the file it would resume from is then deleted."""
+    from django.db import connection
+
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    data = b"".join(b"P%d,0770090%04d\n" % (i, i) for i in range(5))
+    seen = []
+
+    def record(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+        if "synchronous_commit" in sql:
+            seen.append(sql)
+        elif sql.startswith('UPDATE "contacts_contactimport" SET "rows_read"'):
+            seen.append("progress")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        job = run_import(workspace, data, MAP3)
+    assert (job.state, job.imported) == ("done", 5)
+    off = "SET LOCAL synchronous_commit TO OFF"
+    assert seen == [off, "progress", off, "progress", "progress"]
+
+
 def test_a_job_runs_once_even_if_queued_twice(workspace, run_import):
     job = run_import(workspace, PEOPLE, MAP3, has_header=True)
     importing.import_run(import_id=job.pk)
@@ -230,3 +255,11 @@ def test_a_group_name_too_long_for_the_gateway_is_partial(workspace, run_import)
         "1 : Could not add to group (gggggggggggggggggggg...): over 100 characters"
     )
     assert [g.name for g in Contact.objects.get().groups.all()] == ["VIP"]
+
+
+def test_imported_contacts_have_distinct_time_ordered_public_ids(workspace, run_import):
+    data = b"".join(b"P%d,0770090%04d\n" % (i, i) for i in range(50))
+    run_import(workspace, data, MAP3)
+    ids = list(Contact.objects.values_list("public_id", flat=True))
+    assert len(set(ids)) == 50
+    assert {(u.version, u.variant) for u in ids} == {(7, "specified in RFC 4122")}

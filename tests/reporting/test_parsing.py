@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reporting.columns import COLUMNS, SORT_FIELDS
-from reporting.csvparse import ReportParseError, iter_rows
+from reporting.csvparse import ReportParseError, iter_rows, vendor_datetime
 from reporting.models import ReportRow
 from reporting.selectors import RowQuery
 from textconnect.parsing import parse_report
@@ -172,3 +172,81 @@ def test_streaming_reader_reads_a_headerless_report_as_the_client_does(report_ty
             client.schedule_date,
             client.sent_date,
         ]
+
+
+def stored(snapshot) -> list[ReportRow]:
+    return list(ReportRow.objects.filter(snapshot=snapshot).order_by("seq"))
+
+
+def test_dates_at_the_clock_changes_are_stored_as_the_vendor_datetime_reads_them(make_snapshot):
+    """PostgreSQL reads the repeated hour of October as GMT and zoneinfo as BST: such days are
+    read in Python, so the stored moment is the one vendor_datetime gives."""
+    cells = ["25/10/2026 01:30:00", "29/03/2026 01:30:00", "25/10/2026 00:30:00"]
+    text = HEADER + "".join(
+        f'"{i}","acme","4477009000{i}","Acme","Sent","","{cell}",""\n'
+        for i, cell in enumerate(cells)
+    )
+    snapshot = make_snapshot(text)
+    assert snapshot.state == "ready", snapshot.error_text
+    utc = ZoneInfo("UTC")
+    assert [row.sent_at.astimezone(utc) for row in stored(snapshot)] == [
+        datetime(2026, 10, 25, 0, 30, tzinfo=utc),  # BST: the first 01:30
+        datetime(2026, 3, 29, 1, 30, tzinfo=utc),
+        datetime(2026, 10, 24, 23, 30, tzinfo=utc),
+    ]
+    assert [row.sent_at.astimezone(utc) for row in stored(snapshot)] == [
+        vendor_datetime(cell).astimezone(utc) for cell in cells
+    ]
+
+
+def test_stored_values_are_those_iter_rows_reads(make_snapshot):
+    """COPY gets the gateway's dates as text and the rest cut by item getters; what is stored is
+    still what iter_rows types: stripped and shortened texts, dates in other forms, blanks."""
+    long_id = "9" * 50
+    text = (
+        '"Status","MessageID","Username","Destination","Source","Schedule Date","Sent Date",'
+        '"Delivery Date","Extra"\n'
+        f'" Delivered ","{long_id}"," acme ","447700900001 ","Acme","","2026-07-15 09:30:00",'
+        '" 15/07/2026 09:30:04 ","x"\n'
+        '"Sent","2","acme","447700900002","Acme","01/01/2027 00:00:00","31/12/2026 23:59:59",'
+        '"","y"\n'
+    )
+    snapshot = make_snapshot(text)
+    assert snapshot.state == "ready", snapshot.error_text
+    expected = rows(text, "Messages")
+    columns = ["message_id", "username", "destination", "source", "status", "scheduled_at",
+               "sent_at", "delivered_at", "body", "count"]  # fmt: skip
+    assert [[getattr(row, c) for c in columns] for row in stored(snapshot)] == expected
+    assert stored(snapshot)[0].message_id == "9" * 40
+
+
+def test_an_unreadable_date_fails_the_snapshot_with_its_value(make_snapshot):
+    snapshot = make_snapshot(
+        messages_csv(2) + '"3","a","4477","Acme","Sent","","31/02/2026 10:00:00",""\n'
+    )
+    assert snapshot.state == "failed"
+    assert "Unreadable date '31/02/2026 10:00:00'" in snapshot.error_text
+
+
+def test_each_row_counts_on_its_own_day_in_a_half_hour_time_zone(make_snapshot, workspace):
+    """Two sends within one UK hour can fall either side of midnight in Kolkata (UTC+5:30)."""
+    workspace.time_zone = "Asia/Kolkata"
+    workspace.save(update_fields=["time_zone"])
+    text = HEADER + (
+        '"1","acme","447700900001","Acme","Delivered","","01/01/2026 18:10:00",""\n'
+        '"2","acme","447700900002","Acme","Delivered","","01/01/2026 18:40:00",""\n'
+    )
+    snapshot = make_snapshot(text)
+    assert snapshot.summary["days"] == {"2026-01-01": [1, 1], "2026-01-02": [1, 1]}
+
+
+@pytest.mark.parametrize("report_type", sorted(HEADERLESS))
+def test_every_report_type_is_stored_as_iter_rows_reads_it(report_type, make_snapshot):
+    text = HEADERLESS[report_type] + "\n"
+    snapshot = make_snapshot(text, report_type=report_type)
+    assert snapshot.state == "ready", snapshot.error_text
+    columns = ["message_id", "username", "destination", "source", "status", "scheduled_at",
+               "sent_at", "delivered_at", "body", "count"]  # fmt: skip
+    assert [[getattr(row, c) for c in columns] for row in stored(snapshot)] == rows(
+        text, report_type
+    )
