@@ -12,6 +12,7 @@ from .models import (
     GroupMembership,
     ImportIssue,
     ImportPreferences,
+    Suppression,
 )
 
 
@@ -84,3 +85,9 @@ class CustomFieldNamesAdmin(admin.ModelAdmin):
     list_display = ["workspace", "label1", "label2", "label3", "label4", "label5"]
     search_fields = ["workspace__name"]
     raw_id_fields = ["workspace"]
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "workspace", "failures", "reason", "created_at", "lifted_at"]
+    search_fields = ["number", "workspace__name"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import field_views, views
+from . import field_views, suppression_views, views
 
 app_name = "contacts"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("<uuid:contact_id>/", views.contact_detail, name="detail"),
     path("<uuid:contact_id>/edit/", views.contact_edit, name="edit"),
     path("fields/", field_views.custom_fields, name="fields"),
+    path("suppressed/", suppression_views.suppressions, name="suppressions"),
+    path(
+        "suppressed/<uuid:suppression_id>/lift/",
+        suppression_views.suppression_lift_view,
+        name="suppression_lift",
+    ),
     path("groups/", views.group_list, name="groups"),
     path("groups/<uuid:group_id>/", views.group_detail, name="group"),
     path("groups/<uuid:group_id>/empty/", views.group_empty, name="group_empty"),

@@ -7,7 +7,9 @@ class InboundConfig(AppConfig):
 
     def ready(self) -> None:
         from contacts.optouts import register_opt_out_source
+        from messaging.services.marketing import register_reply_number_source
 
-        from .optouts import pending_opt_outs
+        from .optouts import pending_opt_outs, reply_numbers
 
         register_opt_out_source(pending_opt_outs)
+        register_reply_number_source(reply_numbers)

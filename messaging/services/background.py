@@ -39,7 +39,7 @@ def _start(broadcast: Broadcast) -> None:
             ids = getattr(client, send)(
                 broadcast.gateway_target,
                 broadcast.source,
-                broadcast.body,
+                broadcast.text_as_sent,
                 validity=broadcast.validity_seconds,
                 background_send_id=True,
             )
