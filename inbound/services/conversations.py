@@ -105,12 +105,12 @@ def answers_their_text(conversation: Conversation) -> bool:
     latest = (
         InboundMessage.objects.for_workspace(workspace)
         .filter(source=conversation.number)
-        .order_by("-received_at", "-id")
+        .order_by("-stored_at", "-id")
         .first()
     )
-    return (
+    return (  # stored_at, not the gateway's receivedts: that one has whole seconds only
         latest is not None
-        and latest.received_at > opted_out_at
+        and latest.stored_at > opted_out_at
         and opt_action(latest.body, inbox_settings(workspace)) != OPT_OUT
     )
 
