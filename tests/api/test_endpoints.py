@@ -244,9 +244,7 @@ def test_a_tracked_send_and_its_clicks_in_the_message_detail(api, workspace, con
     assert detail["links"][0]["short_url"].endswith("/l/" + link.code)
 
 
-def test_a_marketing_send_carries_the_opt_out_instruction_in_its_parts(
-    api, workspace, connected
-):
+def test_a_marketing_send_carries_the_opt_out_instruction_in_its_parts(api, workspace, connected):
     answer = api.post("send/", {"to": ["+447700900601"], "text": "x" * 139, "marketing": True})
     assert answer.status_code == 201, answer.content
     body = answer.json()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent, GatewayConnection
 import messaging
+from accounts.models import AuditEvent, GatewayConnection
 from contacts.models import Contact
 from inbound.models import VirtualNumber
 from messaging.models import Broadcast, MarketingSettings, Message, SenderID
@@ -186,8 +186,8 @@ def test_an_admin_sets_the_opt_out_instruction_and_it_is_audited(
     client = client_for(admin)
     page = client.get(url(workspace, "rules")).content.decode()
     assert FOOTER in page and "a direct reply to someone's own text" in page
-    client.post(url(workspace, "rules"),
-                {"form": "marketing", "marketing-opt_out_footer": "  Text  STOP to 60123  "})  # fmt: skip
+    footer = "  Text  STOP to 60123  "
+    client.post(url(workspace, "rules"), {"form": "marketing", "marketing-opt_out_footer": footer})
     assert marketing.footer_for(workspace) == "Text STOP to 60123"
     event = AuditEvent.objects.get(action="opt_out_footer_changed")
     assert event.detail == {"opt_out_footer": "Text STOP to 60123"}

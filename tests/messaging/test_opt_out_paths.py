@@ -28,8 +28,14 @@ def blocked(workspace) -> list[str]:  # noqa: ANN001
     Contact.objects.create(workspace=workspace, number=uk(140), opted_out_at=timezone.now())
     Suppression.objects.create(workspace=workspace, number=uk(141), failures=3,
                                reason="Undeliverable")  # fmt: skip
-    InboundMessage.objects.create(workspace=workspace, dest="447700900500", gateway_id="g1",
-                                  source=uk(142), body="STOP", received_at=timezone.now())  # fmt: skip
+    InboundMessage.objects.create(
+        workspace=workspace,
+        dest="447700900500",
+        gateway_id="g1",
+        source=uk(142),
+        body="STOP",
+        received_at=timezone.now(),
+    )
     return [uk(140), uk(141), uk(142)]
 
 
@@ -46,8 +52,8 @@ def test_the_composer_skips_them(gateway, workspace, sender, client_for, blocked
                  "validity_seconds": "86400", "idempotency_key": str(uuid.uuid4())})  # fmt: skip
     broadcast = Broadcast.objects.get()
     assert broadcast.recipients_spec["opted_out"] == 3 and broadcast.estimated_credits == 1
-    client.post(reverse("messaging:confirm",
-                        kwargs={"slug": workspace.slug, "broadcast_id": broadcast.public_id}))  # fmt: skip
+    confirm = {"slug": workspace.slug, "broadcast_id": broadcast.public_id}
+    client.post(reverse("messaging:confirm", kwargs=confirm))
     dispatch.broadcast_dispatch(broadcast_id=broadcast.pk)  # in case the queue did not run it
     assert reached(gateway) == {uk(143)}
     assert set(broadcast.messages.filter(destination__in=blocked)

@@ -97,10 +97,16 @@ def test_a_suppressed_number_is_skipped_with_the_reason_and_not_charged(
     assert broadcast.estimated_credits == 1
     spec = broadcast.recipients_spec
     assert (spec["opted_out"], spec["suppressed"]) == (2, 1)
-    review = client_for(sender).get(
-        reverse("messaging:confirm", kwargs={"slug": workspace.slug,
-                                             "broadcast_id": broadcast.public_id})  # fmt: skip
-    ).content.decode()
+    review = (
+        client_for(sender)
+        .get(
+            reverse(
+                "messaging:confirm",
+                kwargs={"slug": workspace.slug, "broadcast_id": broadcast.public_id},
+            )  # fmt: skip
+        )
+        .content.decode()
+    )
     assert "1 opted out: skipped, not charged" in review
     assert "1 suppressed (failed permanently 3 times in 90 days): skipped, not charged" in review
     from messaging.services.compose import broadcast_confirm
@@ -114,9 +120,15 @@ def test_a_suppressed_number_is_skipped_with_the_reason_and_not_charged(
     log = client_for(viewer).get(reverse("messaging:log", kwargs={"slug": workspace.slug}))
     assert "Suppressed: this number failed permanently 3 times in 90 days" in log.content.decode()
     contact = Contact.objects.get(number=uk(131))
-    page = client_for(viewer).get(
-        reverse("contacts:detail", kwargs={"slug": workspace.slug, "contact_id": contact.public_id})
-    ).content.decode()
+    page = (
+        client_for(viewer)
+        .get(
+            reverse(
+                "contacts:detail", kwargs={"slug": workspace.slug, "contact_id": contact.public_id}
+            )
+        )
+        .content.decode()
+    )
     assert "Not sent to: failed permanently 3 times in 90 days." in page
     assert "Invalid number" in page or "-401" in page  # the last failure, in words
 
@@ -129,8 +141,8 @@ def test_an_admin_lifts_a_suppression_and_sends_go_through_again(
     suppression = Suppression.objects.get()
     page = client_for(admin).get(reverse("contacts:suppressions", kwargs={"slug": workspace.slug}))
     assert BLACKLISTED in page.content.decode() and "Lift" in page.content.decode()
-    lift = reverse("contacts:suppression_lift",
-                   kwargs={"slug": workspace.slug, "suppression_id": suppression.public_id})  # fmt: skip
+    kwargs = {"slug": workspace.slug, "suppression_id": suppression.public_id}
+    lift = reverse("contacts:suppression_lift", kwargs=kwargs)
     assert client_for(sender).post(lift).status_code == 403  # admins only
     assert client_for(admin).post(lift).status_code == 302
     suppression.refresh_from_db()
