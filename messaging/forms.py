@@ -537,7 +537,7 @@ class MarketingSettingsForm(forms.ModelForm):
         help_texts = {
             "opt_out_footer": _(
                 "Added on its own line at the end of every marketing message. Name the word "
-                "the inbox takes as an opt-out (Inbox → Settings), such as STOP."
+                "the inbox takes as an opt-out (Inbox → Numbers and rules), such as STOP."
             )
         }
 
