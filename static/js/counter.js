@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var timers = new WeakMap();
+  var asked = new WeakMap(); // the latest question per box: an older answer arriving late is dropped
 
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
@@ -39,6 +40,8 @@
     var url = document.body.getAttribute("data-counter-url");
     if (!url || !box.id) { return; }
     var old = counterOf(box);
+    var question = (asked.get(box) || 0) + 1;
+    asked.set(box, question);
     window.fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -48,7 +51,7 @@
     }).then(function (response) {
       return response.ok ? response.text() : null;
     }).then(function (html) {
-      if (html === null) { return; }
+      if (html === null || asked.get(box) !== question) { return; }
       var holder = document.createElement("template");
       holder.innerHTML = html.trim();
       var fresh = holder.content.firstElementChild;
