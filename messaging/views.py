@@ -490,6 +490,7 @@ def broadcast_retry_view(request: HttpRequest, broadcast_id: UUID) -> HttpRespon
         numbers=[d for d, c in failed if c is None],
         contact_ids=[c for d, c in failed if c is not None],
         validity_seconds=original.validity_seconds,
+        marketing=original.marketing,  # with the opt-out instruction as the workspace words it now
     )
     key = request.POST.get("idempotency_key") or None
     try:

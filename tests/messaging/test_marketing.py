@@ -219,3 +219,32 @@ def test_messaging_learns_the_virtual_numbers_without_importing_inbound(workspac
                 else []
             )  # fmt: skip
             assert not {n.split(".")[0] for n in names} & above, f"{path} imports {names}"
+
+
+def test_retrying_failed_recipients_keeps_it_marketing(client_for, workspace, owner, sender):
+    broadcast = draft(workspace, owner, marketing=True)
+    Message.objects.filter(broadcast=broadcast).update(state="failed")
+    client_for(sender).post(url(workspace, "broadcast_retry", broadcast_id=broadcast.public_id))
+    retry = Broadcast.objects.get(retry_of=broadcast)
+    assert retry.marketing and retry.text_as_sent == f"Half price on Friday\n{FOOTER}"
+
+
+def test_editing_a_scheduled_marketing_message_keeps_its_footer_in_the_parts(workspace, owner):
+    from datetime import timedelta
+
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from messaging.services.schedule import broadcast_edit
+
+    later = timezone.now() + timedelta(hours=3)
+    broadcast = draft(workspace, owner, marketing=True, schedule_at=later)
+    Broadcast.objects.filter(pk=broadcast.pk).update(status="scheduled")
+    request = RequestFactory().post("/")
+    request.user, request.workspace = owner, workspace
+    broadcast_edit(broadcast=broadcast, request=request, body="x" * 139, source="447700900500",
+                   schedule_at=later, validity_seconds=3600)  # fmt: skip
+    broadcast.refresh_from_db()
+    assert broadcast.body == "x" * 139 and broadcast.footer == FOOTER
+    assert (broadcast.parts, broadcast.estimated_credits) == (2, 2)
+    assert Message.objects.get(broadcast=broadcast).text == "x" * 139 + f"\n{FOOTER}"
