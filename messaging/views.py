@@ -466,7 +466,12 @@ def broadcast_edit_view(request: HttpRequest, broadcast_id: UUID) -> HttpRespons
     context = {
         "form": form,
         "broadcast": broadcast,
-        "counter": _counter(form["body"].value() or "", request.workspace),
+        "counter": _counter(
+            form["body"].value() or "",
+            request.workspace,
+            marketing=broadcast.marketing,
+            source=form["source"].value() or "",
+        ),
     }
     return render(request, "messaging/broadcast_edit.html", context)
 
