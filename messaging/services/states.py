@@ -5,8 +5,9 @@ and moves only the rows still in them (checked under a row lock), so two writers
 dispatch and the reconciler, tracking and a resend) cannot undo each other: the second finds the
 row moved and leaves it. Each move writes the row's history (a MessageEvent) unless told not to.
 
-Rows that fail permanently (Undeliverable, -401, -412) are handed, a batch at a time, to
-`suppress.permanent_failures_check`, which suppresses numbers that keep failing.
+Rows written as failing permanently, each with its own answer (Undeliverable, -401, -412), are
+handed a batch at a time to `suppress.permanent_failures_check`, which suppresses numbers that keep
+failing.
 """
 
 from __future__ import annotations
@@ -96,10 +97,8 @@ def messages_move(
                     MessageEvent(message_id=pk, state=target, note=note[:300], at=at)
                     for pk in chunk
                 )
-        if target == S.FAILED and is_permanent(
-            fields.get("error_code"), str(fields.get("gateway_status", ""))
-        ):
-            permanent_failures_check(ids)
+        # Not a suppression check here: a move gives every row the same fields, and a code for
+        # many rows at once is the gateway refusing the whole call, which says nothing of a number.
         events.status_changed(ids, target)
     return ids
 

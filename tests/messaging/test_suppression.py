@@ -213,3 +213,38 @@ def test_the_status_sweep_suppresses_through_states(gateway, compose, workspace,
     fourth = compose(numbers)
     dispatch.broadcast_dispatch(broadcast_id=fourth.pk)
     assert set(fourth.messages.values_list("state", flat=True)) == {"skipped"}
+
+
+def test_a_whole_call_refused_with_a_code_suppresses_nobody(workspace):
+    """A code answering a call to many numbers is about the call, not about each number."""
+    from messaging.services.states import messages_move
+
+    for _ in range(3):
+        broadcast = Broadcast.objects.create(workspace=workspace, body="Hi", source="Acme",
+                                             idempotency_key=uuid.uuid4())  # fmt: skip
+        for number in (uk(150), uk(151)):
+            Message.objects.create(workspace=workspace, broadcast=broadcast, destination=number,
+                                   state="submitting")  # fmt: skip
+        messages_move(Message.objects.filter(broadcast=broadcast), "failed", note="-401",
+                      error_code=-401, error_text="Invalid Destination Address",
+                      failed_at=timezone.now())  # fmt: skip
+    assert Message.objects.filter(state="failed", error_code=-401).count() == 6
+    assert not Suppression.objects.exists()
+
+
+def test_rows_of_a_gateway_group_send_count_their_undeliverables_too(workspace):
+    from types import SimpleNamespace
+
+    from messaging.services.background import _create_rows
+
+    for _ in range(2):
+        old_failure(workspace, uk(152), days=10)
+    broadcast = Broadcast.objects.create(workspace=workspace, body="Hi", source="Acme",
+                                         kind="gateway_group", gateway_target="Club",
+                                         idempotency_key=uuid.uuid4())  # fmt: skip
+    answer = [SimpleNamespace(destination=number.lstrip("+"), message_id=f"m{i}",
+                              status=SimpleNamespace(word=word))
+              for i, (number, word) in enumerate([(uk(152), "Undeliverable"),
+                                                  (uk(153), "Delivered")])]  # fmt: skip
+    _create_rows(broadcast, answer, timezone.now())
+    assert list(Suppression.objects.values_list("number", flat=True)) == [uk(152)]
