@@ -13,6 +13,7 @@ from .models import (
     GroupMembership,
     ImportIssue,
     ImportPreferences,
+    Suppression,
 )
 
 
@@ -91,4 +92,10 @@ class CustomFieldNamesAdmin(admin.ModelAdmin):
 class ConsentEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "workspace", "number", "kind", "method", "by_email", "api_key"]
     list_filter = ["kind", "method"]
+    search_fields = ["number", "workspace__name"]
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "workspace", "failures", "reason", "created_at", "lifted_at"]
     search_fields = ["number", "workspace__name"]

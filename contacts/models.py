@@ -394,3 +394,40 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.kind} ({self.method}) {self.at:%Y-%m-%d}"
+
+
+class Suppression(models.Model):
+    """A number the workspace no longer sends to because it keeps failing permanently (the
+    handset answers Undeliverable, or the gateway refuses the number: -401, -412). An admin may
+    lift it; a lifted row stays as the record, and a number has at most one standing."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="suppressions")
+    number = models.CharField(max_length=20)  # E.164
+    reason = models.CharField(max_length=300)  # the last failure, in the gateway's words
+    failures = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = WorkspaceScopedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "number"], name="suppression_number_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "number"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="suppression_one_standing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({'lifted' if self.lifted_at else 'suppressed'})"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.lifted_at is None

@@ -1,8 +1,9 @@
 """Which numbers must not be sent to: one question every send path asks before the gateway.
 
-A number is opted out when a contact with it opted out, when a person erased while opted out had
-it (known by a keyed hash only), or when another app knows of an opt-out not written to the
-contacts yet (inbound: a STOP stored but not processed). Apps above contacts
+A number is opted out when a contact with it opted out, when it is suppressed for failing
+permanently (`Suppression`, standing until an admin lifts it), when a person erased while opted
+out or suppressed had it (known by a keyed hash only), or when another app knows of an opt-out
+not written to the contacts yet (inbound: a STOP stored but not processed). Apps above contacts
 register such sources at start-up (`register_opt_out_source`), so that the answer is right from
 the moment the STOP is stored, while contacts and messaging never import them.
 """
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable
 from accounts.crypto import number_hash
 from accounts.models import ErasedNumber, Workspace
 
-from .models import Contact
+from .models import Contact, Suppression
 
 OptOutSource = Callable[[Workspace, set[str]], set[str]]
 _sources: list[OptOutSource] = []
@@ -34,6 +35,8 @@ def opted_out_numbers(workspace: Workspace, numbers: Iterable[str]) -> set[str]:
         .filter(number__in=wanted, opted_out_at__isnull=False)
         .values_list("number", flat=True)
     )
+    if rest := wanted - out:
+        out |= suppressed_numbers(workspace, rest)
     for source in (*_sources, erased_opt_outs):
         if rest := wanted - out:
             out |= source(workspace, rest)
@@ -47,3 +50,15 @@ def erased_opt_outs(workspace: Workspace, numbers: set[str]) -> set[str]:
         number_hash__in=list(by_hash), opted_out=True
     )
     return {by_hash[h] for h in found.values_list("number_hash", flat=True)}
+
+
+def suppressed_numbers(workspace: Workspace, numbers: Iterable[str]) -> set[str]:
+    """Those of `numbers` (E.164) under a standing suppression: skipped for that reason."""
+    wanted = set(numbers)
+    if not wanted:
+        return set()
+    return set(
+        Suppression.objects.for_workspace(workspace)
+        .filter(number__in=wanted, lifted_at__isnull=True)
+        .values_list("number", flat=True)
+    )

@@ -59,6 +59,7 @@ from .models import (
     ImportIssue,
     ImportState,
     JobKind,
+    Suppression,
 )
 from .optouts import opted_out_numbers
 
@@ -71,6 +72,7 @@ LABELS = {
     "contacts": _("Contacts"),
     "group_memberships": _("Group memberships"),
     "consent_records": _("Consent records"),
+    "suppressions": _("Suppressions after failures"),
     "import_rows": _("Rows of imports (to fix or duplicates)"),
     "import_files": _("Uploaded import files"),
     "audit_entries": _("Audit log entries naming the number"),
@@ -400,6 +402,10 @@ def _collect(workspace: Workspace, number: str) -> Sections:
             for row in contact_rows
             if row["opted_out_at"]
         ],
+        "suppressions": rows_of(
+            Suppression.objects.for_workspace(workspace).filter(number=number),
+            ["number", "reason", "failures", "created_at", "lifted_at"],
+        ),
         "imports": imports,
         "import_rows": issues,
     }
@@ -413,6 +419,7 @@ def _count(workspace: Workspace, number: str) -> Counts:
         "consent_records": ConsentEvent.objects.for_workspace(workspace)
         .filter(number=number)
         .count(),
+        "suppressions": Suppression.objects.for_workspace(workspace).filter(number=number).count(),
         "import_rows": _issues(workspace, number).count(),
         "import_files": _imports_touching(workspace, number).exclude(file="").count(),
         "audit_entries": _audit(workspace, number).count(),
@@ -431,6 +438,7 @@ def _erase(workspace: Workspace, number: str) -> Counts:
     issues = list(_issues(workspace, number).values_list("pk", flat=True))
     ImportIssue.objects.filter(pk__in=issues).delete()
     ConsentEvent.objects.for_workspace(workspace).filter(number=number).delete()
+    Suppression.objects.for_workspace(workspace).filter(number=number).delete()  # the hash keeps it
     _contacts(workspace, number).delete()
     for event in _audit(workspace, number).only("pk", "object_repr", "detail"):
         AuditEvent.objects.filter(pk=event.pk).update(  # append-only, except for erasure

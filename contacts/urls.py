@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import field_views, privacy_views, views
+from . import field_views, privacy_views, suppression_views, views
 
 app_name = "contacts"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("<uuid:contact_id>/edit/", views.contact_edit, name="edit"),
     path("<uuid:contact_id>/data.zip", privacy_views.contact_data, name="data"),
     path("<uuid:contact_id>/erase/", privacy_views.contact_erase, name="erase"),
+    path("suppressed/", suppression_views.suppressions, name="suppressions"),
+    path(
+        "suppressed/<uuid:suppression_id>/lift/",
+        suppression_views.suppression_lift_view,
+        name="suppression_lift",
+    ),
     path("privacy/", privacy_views.privacy_home, name="privacy"),
     path("privacy/data.zip", privacy_views.person_data, name="person_data"),
     path("privacy/erase/", privacy_views.person_erase, name="person_erase"),

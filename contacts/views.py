@@ -41,6 +41,7 @@ from .models import (
 from .phone import display_number
 from .services import address_book as book
 from .services import importing
+from .services.suppression import suppression_of
 
 # -- helpers ----------------------------------------------------------------------------------
 
@@ -121,6 +122,7 @@ def contact_detail(request: HttpRequest, contact_id: UUID) -> HttpResponse:
         "contact": contact,
         "display_number": display_number(contact.number),
         "groups": contact.groups.all(),
+        "suppression": suppression_of(request.workspace, contact.number),
         "custom": [
             (label, getattr(contact, field))
             for field, label in field_labels(request.workspace).items()

@@ -17,3 +17,14 @@ def pending_opt_outs(workspace: Workspace, numbers: set[str]) -> set[str]:
     prefs = InboxSettings.objects.filter(workspace=workspace).first() or InboxSettings()
     out.update(source for source, body in unprocessed if opt_action(body, prefs) == OPT_OUT)
     return out
+
+
+def reply_numbers(workspace: Workspace) -> list[str]:
+    """The workspace's virtual mobile numbers as sender IDs: a reply to one reaches the inbox, so
+    a STOP sent to it is seen (registered with messaging for marketing messages)."""
+    from contacts.phone import gateway_number
+
+    from .models import VirtualNumber
+
+    numbers = VirtualNumber.objects.for_workspace(workspace).values_list("number", flat=True)
+    return [gateway_number(number) for number in numbers]

@@ -9,6 +9,7 @@ from .models import (
     GatewayCallCount,
     LinkClick,
     LinkSettings,
+    MarketingSettings,
     Message,
     MessageTemplate,
     QuietHours,
@@ -22,7 +23,7 @@ from .models import (
 class BroadcastAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "workspace", "source", "kind", "status", "recipient_count",
                     "delivered_count", "failed_count"]  # fmt: skip
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "kind", "marketing"]
     search_fields = ["public_id", "workspace__name", "source", "body", "bg_send_id"]
     date_hierarchy = "created_at"
     raw_id_fields = ["workspace", "created_by", "retry_of"]
@@ -118,6 +119,13 @@ class ApprovalPolicyAdmin(admin.ModelAdmin):
 class LinkSettingsAdmin(admin.ModelAdmin):
     list_display = ["workspace", "expire_days"]
     search_fields = ["workspace__name"]
+
+
+@admin.register(MarketingSettings)
+class MarketingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "opt_out_footer"]
+    search_fields = ["workspace__name"]
+    raw_id_fields = ["workspace"]
 
 
 @admin.register(TrackedLink)

@@ -23,6 +23,7 @@ from contacts.models import Contact, Group
 
 from .models import Broadcast, Message, MessageState, MessageTemplate, SenderID, TrackedLink
 from .services import compose, controls, links, schedule
+from .services.marketing import reply_numbers
 from .services.outcomes import BUCKETS, Outcomes, outcomes_count
 
 MAX_NUMBERS = 10_000
@@ -36,7 +37,9 @@ class CountsSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
     undeliverable = serializers.IntegerField()
     expired = serializers.IntegerField()
-    skipped = serializers.IntegerField(help_text="Opted out: never sent, never charged.")
+    skipped = serializers.IntegerField(
+        help_text="Opted out or suppressed: never sent, never charged."
+    )
     cancelled = serializers.IntegerField()
     pending = serializers.IntegerField()
     unknown = serializers.IntegerField()
@@ -55,6 +58,10 @@ class BroadcastSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_reason = serializers.CharField()
     text = serializers.CharField(source="body")
+    marketing = serializers.BooleanField()
+    opt_out_footer = serializers.CharField(
+        source="footer", help_text="Added at the end of a marketing text (empty otherwise)."
+    )
     sender = serializers.CharField(source="source")
     encoding = serializers.CharField()
     parts = serializers.IntegerField()
@@ -106,6 +113,12 @@ class SendSerializer(serializers.Serializer):
         required=False,
         default=False,
         help_text="Replace each URL with a short link per recipient, to see who clicked.",
+    )
+    marketing = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A marketing text: the workspace's opt-out instruction is added at the end "
+        "(counted in the parts and credits). Send it from a number that receives replies.",
     )
 
 
@@ -222,6 +235,7 @@ class SendView(ApiView):
             schedule_at=compose.clean_schedule(data["send_at"]),
             validity_seconds=compose.clean_validity(data["validity_seconds"]),
             track_links=data["track_links"],
+            marketing=data["marketing"],
         )
         header_key = getattr(self, "idempotency_key", "")
         key = idempotency_key_uuid(workspace, header_key) if header_key else uuid.uuid4()
@@ -244,7 +258,7 @@ class SendView(ApiView):
             SenderID.objects.for_workspace(self.workspace).values_list("value", flat=True)
         )
         source = compose.clean_source(given or compose.default_source(self.workspace))
-        if approved and source not in approved:
+        if approved and source not in approved + reply_numbers(self.workspace):
             raise ApiError(
                 400,
                 "invalid_sender",

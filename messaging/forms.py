@@ -19,15 +19,17 @@ from .models import (
     ApprovalPolicy,
     Broadcast,
     LinkSettings,
+    MarketingSettings,
     MessageTemplate,
     QuietHours,
     SenderID,
 )
-from .services import links
+from .services import links, marketing
 from .services.compose import (
     Draft,
     clean_body,
     clean_schedule,
+    clean_sent_length,
     clean_source,
     clean_validity,
     parse_numbers,
@@ -58,7 +60,8 @@ class MessageFieldsMixin:
     def clean_source(self) -> str:
         source = clean_source(self.cleaned_data["source"])
         approved = self.approved_sender_ids()
-        if approved and source not in approved:
+        # The workspace's own virtual mobile numbers may always send: replies reach its inbox.
+        if approved and source not in approved + marketing.reply_numbers(self.workspace):
             raise ValidationError(
                 "Use one of the workspace's approved sender IDs: " + ", ".join(approved) + "."
             )
@@ -158,6 +161,36 @@ class RepeatFieldsMixin(forms.Form):
             self.add_error("repeat", exc)
 
 
+class MarketingFieldMixin(forms.Form):
+    """ "This is a marketing message": the workspace's opt-out instruction is added after the
+    body, and the body and the instruction together must fit in one message's characters."""
+
+    marketing = forms.BooleanField(
+        required=False, label=_("This is a marketing message"), widget=forms.CheckboxInput
+    )
+
+    workspace: Workspace
+
+    def marketing_footer(self) -> str:
+        if not hasattr(self, "_footer"):
+            self._footer = marketing.footer_for(self.workspace)
+        return self._footer
+
+    def marketing_help(self) -> str:
+        return _(
+            "Offers, news and anything else that promotes: the opt-out instruction “%(footer)s” "
+            "is added on its own line at the end, and counted above."
+        ) % {"footer": self.marketing_footer()}
+
+    def clean_marketing_length(self) -> None:
+        body = self.cleaned_data.get("body")
+        if body and self.cleaned_data.get("marketing"):
+            try:
+                clean_sent_length(body, self.marketing_footer())
+            except ValidationError as exc:
+                self.add_error("body", exc)
+
+
 def merge_fields_help(workspace: Workspace) -> str:
     """ "Merge fields: {name}, {first_name}, {company} …", as the workspace names its fields."""
     tags = [tag for tag in merge_tags(workspace) if not tag.startswith("field")]
@@ -171,7 +204,7 @@ def follow_up_label(broadcast: Broadcast) -> str:
     return f"{text} ({broadcast.created_at:%-d %b})"
 
 
-class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
+class ComposeForm(MarketingFieldMixin, RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
     numbers = forms.CharField(
         label=_("Numbers"),
         required=False,
@@ -298,6 +331,7 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
         if not on_gateway and not local and not parsed.invalid:
             raise ValidationError(_("Add at least one recipient."))
         self.clean_repetition(cleaned.get("schedule_at"))
+        self.clean_marketing_length()
         return cleaned
 
     def draft(self) -> Draft:
@@ -316,6 +350,7 @@ class ComposeForm(RepeatFieldsMixin, MessageFieldsMixin, IdempotentForm):
             validity_seconds=data["validity_seconds"],
             repeat=self.repetition(),
             track_links=data.get("track_links", False),
+            marketing=data.get("marketing", False),
             follow_up=self.follow_up[:2] if self.follow_up else None,
             follow_up_contact_ids=self.follow_up[2] if self.follow_up else [],
             follow_up_numbers=self.follow_up[3] if self.follow_up else [],
@@ -398,7 +433,7 @@ class LogFilterForm(forms.Form):
         self.fields["state"].choices = [("", "Any status"), *MessageState.choices]
 
 
-class SeriesEditForm(RepeatFieldsMixin, MessageFieldsMixin, forms.Form):
+class SeriesEditForm(MarketingFieldMixin, RepeatFieldsMixin, MessageFieldsMixin, forms.Form):
     """A repeating message's text and repetition; the change applies to future occurrences."""
 
     source = forms.CharField(label=_("Sender ID"), max_length=16)
@@ -421,6 +456,7 @@ class SeriesEditForm(RepeatFieldsMixin, MessageFieldsMixin, forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         self.clean_repetition(cleaned.get("schedule_at"))
+        self.clean_marketing_length()
         return cleaned
 
 
@@ -492,3 +528,21 @@ class LinkSettingsForm(forms.ModelForm):
         if not 1 <= days <= 3650:
             raise ValidationError(_("Between 1 and 3,650 days."))
         return days
+
+
+class MarketingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = MarketingSettings
+        fields = ["opt_out_footer"]
+        help_texts = {
+            "opt_out_footer": _(
+                "Added on its own line at the end of every marketing message. Name the word "
+                "the inbox takes as an opt-out (Inbox → Numbers and rules), such as STOP."
+            )
+        }
+
+    def clean_opt_out_footer(self) -> str:
+        footer = " ".join(self.cleaned_data["opt_out_footer"].split())
+        if not footer:
+            raise ValidationError(_("Write the opt-out instruction."))
+        return footer

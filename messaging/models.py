@@ -57,6 +57,15 @@ class MessageTemplate(models.Model):
         return self.name
 
 
+DEFAULT_OPT_OUT_FOOTER = "Reply STOP to opt out"
+
+
+def with_footer(body: str, footer: str) -> str:
+    """A marketing message's text as sent: the body, then the opt-out instruction on its own
+    line (nothing is added when there is no footer)."""
+    return f"{body}\n{footer}" if footer else body
+
+
 class BroadcastStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
@@ -91,13 +100,18 @@ class Broadcast(models.Model):
     recipients_spec = models.JSONField(default=dict, blank=True)
     gateway_target = models.CharField(max_length=100, blank=True)  # group or list name
     personalised = models.BooleanField(default=False)
-    # The confirmation of a STOP answers the person's own text: their opt-out does not stop it.
+    # The confirmation of a STOP, or an inbox reply to a text the person sent after opting out,
+    # answers their own text: their opt-out does not stop it.
     opt_out_exempt = models.BooleanField(default=False)
     # A reply to a text just received (inbox reply, auto-reply, confirmation): never held by quiet
     # hours, since it answers the customer.
     is_reply = models.BooleanField(default=False)
     is_test = models.BooleanField(default=False)  # "Send a test to me" from the review page
     track_links = models.BooleanField(default=False)  # each URL becomes a short link per recipient
+    # A marketing message (UK PECR): it carries the workspace's opt-out instruction, `footer`,
+    # added after the body as typed (`body` stays as the person wrote it).
+    marketing = models.BooleanField(default=False)
+    footer = models.CharField(max_length=160, blank=True)
     # Quiet hours overridden for this broadcast by an admin, with the reason (audited).
     quiet_override_reason = models.CharField(max_length=300, blank=True)
     quiet_override_by = models.ForeignKey(
@@ -185,6 +199,11 @@ class Broadcast(models.Model):
         return self.status in (BroadcastStatus.QUEUED, BroadcastStatus.SENDING)
 
     @property
+    def text_as_sent(self) -> str:
+        """The text every recipient gets when it is not personalised: the body and its footer."""
+        return with_footer(self.body, self.footer)
+
+    @property
     def validity_hours(self) -> int:
         return self.validity_seconds // 3600
 
@@ -213,6 +232,7 @@ class Series(models.Model):
     body = models.TextField()
     source = models.CharField(_("sender ID"), max_length=16)
     validity_seconds = models.PositiveIntegerField(default=86400)
+    marketing = models.BooleanField(default=False)  # each occurrence carries the opt-out footer
     selection = models.JSONField(default=dict)  # numbers, contact_ids, group_ids, gateway names
     rule = models.CharField(max_length=300)  # RRULE:FREQ=WEEKLY;BYDAY=TU (no DTSTART)
     starts = models.DateTimeField()  # the first occurrence's wall time, read in time_zone
@@ -377,7 +397,7 @@ class Message(models.Model):
 
     @property
     def text(self) -> str:
-        return self.body or self.broadcast.body
+        return self.body or self.broadcast.text_as_sent
 
 
 class MessageEvent(models.Model):
@@ -435,6 +455,22 @@ class LinkSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace}: {self.expire_days} days"
+
+
+class MarketingSettings(models.Model):
+    """The opt-out instruction added to a workspace's marketing messages."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    opt_out_footer = models.CharField(
+        _("opt-out instruction"), max_length=100, default=DEFAULT_OPT_OUT_FOOTER
+    )
+
+    class Meta:
+        verbose_name = _("marketing settings")
+        verbose_name_plural = _("marketing settings")
+
+    def __str__(self) -> str:
+        return f"{self.workspace}: {self.opt_out_footer}"
 
 
 class TrackedLink(models.Model):

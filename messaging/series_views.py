@@ -61,6 +61,7 @@ def series_edit_view(request: HttpRequest, series_id: UUID) -> HttpResponse:
         "body": series.body,
         "source": series.source,
         "validity_seconds": series.validity_seconds,
+        "marketing": series.marketing,
         "schedule_at": timezone.localtime(series.next_at or series.starts, zone).replace(
             tzinfo=None
         ),
@@ -88,6 +89,7 @@ def series_edit_view(request: HttpRequest, series_id: UUID) -> HttpResponse:
                 validity_seconds=form.cleaned_data["validity_seconds"],
                 repeat=form.repetition(),
                 starts=form.cleaned_data["schedule_at"],
+                marketing=form.cleaned_data["marketing"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -101,7 +103,12 @@ def series_edit_view(request: HttpRequest, series_id: UUID) -> HttpResponse:
     context = {
         "form": form,
         "series": series,
-        "counter": _counter(form["body"].value() or "", request.workspace),
+        "counter": _counter(
+            form["body"].value() or "",
+            request.workspace,
+            marketing=bool(form["marketing"].value()),
+            source=form["source"].value() or "",
+        ),
         "preview": compose_repeat_preview(form),
     }
     return render(request, "messaging/series_edit.html", context)

@@ -32,11 +32,20 @@ from .forms import (
     compose_repeat_preview,
     follow_up_label,
 )
-from .models import Broadcast, BroadcastStatus, Message, MessageState, MessageTemplate, SenderID
+from .models import (
+    Broadcast,
+    BroadcastStatus,
+    Message,
+    MessageState,
+    MessageTemplate,
+    SenderID,
+    with_footer,
+)
 from .selectors import filtered_messages, message_log
 from .services import compose, links, recurring, schedule
 from .services.controls import needs_approval
 from .services.forecast import send_forecast
+from .services.marketing import cannot_receive_replies, footer_for, reply_numbers
 from .services.outcomes import BUCKETS, Outcomes, failure_reasons
 from .services.reconcile import message_resend
 
@@ -76,7 +85,11 @@ def compose_view(request: HttpRequest) -> HttpResponse:
         "earlier": earlier,
         "picked": form.contacts,
         "counter": _counter(
-            form["body"].value() or "", request.workspace, bool(form["track_links"].value())
+            form["body"].value() or "",
+            request.workspace,
+            bool(form["track_links"].value()),
+            marketing=bool(form["marketing"].value()),
+            source=form["source"].value() or "",
         ),
         "blocker": compose.sending_blocker(request.workspace),
         "follow_up": _follow_up(request, form),
@@ -106,11 +119,27 @@ def _follow_up(request: HttpRequest, form: ComposeForm) -> dict | None:
     return {"label": follow_up_label(earlier), "clicked": clicked, "count": count}
 
 
-def _counter(body: str, workspace=None, track_links: bool = False) -> dict:  # noqa: ANN001
+def _counter(
+    body: str,
+    workspace=None,  # noqa: ANN001
+    track_links: bool = False,
+    *,
+    marketing: bool = False,
+    source: str = "",
+) -> dict:
+    """The counter's figures for the text as it will be sent: with a marketing message's opt-out
+    instruction and with short links in place of tracked URLs. For marketing from a sender ID
+    that cannot receive replies, the workspace's numbers that can."""
+    footer = footer_for(workspace) if marketing and workspace is not None else ""
+    body = with_footer(body, footer)
     tracked = track_links and links.has_links(body)
     body = links.as_sent_example(body) if tracked else body  # counted as it will be sent
     shape = segments(body)
+    no_replies = bool(footer) and cannot_receive_replies(source)
     return {
+        "footer": footer,
+        "no_replies": no_replies,
+        "reply_numbers": reply_numbers(workspace) if no_replies else [],
         "tracked": tracked,
         "chars": len(body),
         "max": MAX_BODY_CHARS,
@@ -129,9 +158,14 @@ def counter_view(request: HttpRequest) -> HttpResponse:
     """The live counter under the message box (htmx, as you type)."""
     body = request.POST.get("body", "")
     track = request.POST.get("track_links") == "on"
-    return render(
-        request, "messaging/_counter.html", {"counter": _counter(body, request.workspace, track)}
+    counter = _counter(
+        body,
+        request.workspace,
+        track,
+        marketing=request.POST.get("marketing") == "on",
+        source=request.POST.get("source", ""),
     )
+    return render(request, "messaging/_counter.html", {"counter": counter})
 
 
 @workspace_view(Role.SENDER)
@@ -155,11 +189,14 @@ def template_body(request: HttpRequest) -> HttpResponse:
     )
     form = ComposeForm(request.workspace, initial={"body": template.body if template else ""})
     body = template.body if template else ""
-    return render(
-        request,
-        "messaging/_body_field.html",
-        {"form": form, "counter": _counter(body, request.workspace)},
-    )
+    counter = _counter(
+        body,
+        request.workspace,
+        request.GET.get("track_links") == "on",
+        marketing=request.GET.get("marketing") == "on",
+        source=request.GET.get("source", ""),
+    )  # the composer's choices come along (hx-include), so the text is counted as it is sent
+    return render(request, "messaging/_body_field.html", {"form": form, "counter": counter})
 
 
 def _draft(request: HttpRequest, raw: str | None) -> Broadcast | None:
@@ -237,7 +274,9 @@ def confirm_view(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
             else []
         ),  # fmt: skip
         "broadcast": broadcast,
-        "sample": sample.text if sample else broadcast.body,
+        "sample": sample.text if sample else broadcast.text_as_sent,
+        "no_replies": broadcast.marketing and cannot_receive_replies(broadcast.source),
+        "reply_numbers": reply_numbers(request.workspace) if broadcast.marketing else [],
         "balance": compose.cached_balance(request.workspace),
         "error": error,
         "blocker": compose.sending_blocker(request.workspace),
@@ -272,13 +311,19 @@ def _sent_note(broadcast: Broadcast) -> str:
             n,
         )
     text = text % {"n": f"{n:,}"}
-    skipped = compose.Breakdown.stored(broadcast.recipients_spec).opted_out
-    if skipped:
+    breakdown = compose.Breakdown.stored(broadcast.recipients_spec)
+    if skipped := breakdown.opted_out_only:
         text += " " + ngettext(
             "%(n)s of them opted out: skipped, not charged.",
             "%(n)s of them opted out: skipped, not charged.",
             skipped,
         ) % {"n": f"{skipped:,}"}
+    if suppressed := breakdown.suppressed:
+        text += " " + ngettext(
+            "%(n)s is suppressed for failing permanently: skipped, not charged.",
+            "%(n)s are suppressed for failing permanently: skipped, not charged.",
+            suppressed,
+        ) % {"n": f"{suppressed:,}"}
     return text
 
 
@@ -421,7 +466,12 @@ def broadcast_edit_view(request: HttpRequest, broadcast_id: UUID) -> HttpRespons
     context = {
         "form": form,
         "broadcast": broadcast,
-        "counter": _counter(form["body"].value() or "", request.workspace),
+        "counter": _counter(
+            form["body"].value() or "",
+            request.workspace,
+            marketing=broadcast.marketing,
+            source=form["source"].value() or "",
+        ),
     }
     return render(request, "messaging/broadcast_edit.html", context)
 
@@ -445,6 +495,7 @@ def broadcast_retry_view(request: HttpRequest, broadcast_id: UUID) -> HttpRespon
         numbers=[d for d, c in failed if c is None],
         contact_ids=[c for d, c in failed if c is not None],
         validity_seconds=original.validity_seconds,
+        marketing=original.marketing,  # with the opt-out instruction as the workspace words it now
     )
     key = request.POST.get("idempotency_key") or None
     try:

@@ -22,7 +22,7 @@ from accounts.models import (
     WebhookEndpoint,
     Workspace,
 )
-from contacts.models import Contact, ContactImport, Group
+from contacts.models import Contact, ContactImport, Group, Suppression
 from inbound.models import AutoReplyRule, Conversation, VirtualNumber
 from messaging.models import Broadcast, Message, MessageTemplate, SenderID, Series
 from reporting.models import ReportSnapshot, ScheduledReport
@@ -89,6 +89,11 @@ OBJECT_MAKERS: dict[str, Callable[[Workspace], object]] = {
     "contact_id": lambda ws: Contact.objects.create(workspace=ws, number="+447700900123").public_id,
     "group_id": lambda ws: Group.objects.create(workspace=ws, name=uuid.uuid4().hex).public_id,
     "import_id": lambda ws: ContactImport.objects.create(workspace=ws, state="failed").public_id,
+    "suppression_id": lambda ws: (
+        Suppression.objects.create(
+            workspace=ws, number="+447700900123", failures=3, reason="Undeliverable"
+        ).public_id
+    ),
     "conversation_id": lambda ws: (
         Conversation.objects.create(
             workspace=ws,

@@ -6,16 +6,17 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, Workspace
+from contacts.models import Contact
 from messaging.models import Message
 from messaging.services.compose import send_now
 
 from ..models import Conversation, InboundMessage
-from .process import conversation_touch, reply_source
+from .process import OPT_OUT, conversation_touch, inbox_settings, opt_action, reply_source
 
 THREAD_LIMIT = 200
 
@@ -89,6 +90,31 @@ def conversation_mark_unread(conversation: Conversation) -> None:
         Conversation.objects.filter(pk=conversation.pk).update(unread_count=unread)
 
 
+def answers_their_text(conversation: Conversation) -> bool:
+    """Whether a reply now is a direct answer to the person's own text despite their opt-out:
+    they wrote to the workspace after opting out, and that latest text is not itself a STOP.
+    An opt-out stops everything else sent to them, replies in a thread they left included."""
+    workspace = conversation.workspace
+    opted_out_at = (
+        Contact.objects.for_workspace(workspace)
+        .filter(number=conversation.number, opted_out_at__isnull=False)
+        .aggregate(at=Max("opted_out_at"))["at"]
+    )
+    if opted_out_at is None:
+        return False  # not opted out: nothing to be exempt from
+    latest = (
+        InboundMessage.objects.for_workspace(workspace)
+        .filter(source=conversation.number)
+        .order_by("-stored_at", "-id")
+        .first()
+    )
+    return (  # stored_at, not the gateway's receivedts: that one has whole seconds only
+        latest is not None
+        and latest.stored_at > opted_out_at
+        and opt_action(latest.body, inbox_settings(workspace)) != OPT_OUT
+    )
+
+
 def conversation_reply(
     *,
     conversation: Conversation,
@@ -108,6 +134,7 @@ def conversation_reply(
         user=user,
         idempotency_key=idempotency_key,
         is_reply=True,  # answers the customer: quiet hours never hold it
+        opt_out_exempt=answers_their_text(conversation),
     )
     conversation_touch(
         workspace=conversation.workspace,

@@ -11,6 +11,7 @@ from accounts.gateway import GatewayNotConnected, client_for, error_summary
 
 from ..models import Broadcast, BroadcastKind, BroadcastStatus, Message, MessageEvent, MessageState
 from .states import broadcast_settle
+from .suppress import is_permanent, permanent_failures_check
 from .tracking import apply_status
 
 POLL_FIRST = timedelta(seconds=2)
@@ -39,7 +40,7 @@ def _start(broadcast: Broadcast) -> None:
             ids = getattr(client, send)(
                 broadcast.gateway_target,
                 broadcast.source,
-                broadcast.body,
+                broadcast.text_as_sent,
                 validity=broadcast.validity_seconds,
                 background_send_id=True,
             )
@@ -117,6 +118,12 @@ def _create_rows(broadcast: Broadcast, messages: list, now) -> None:  # noqa: AN
             MessageEvent(message=m, state=m.state, gateway_status=m.gateway_status, at=now)
             for m in created
         )
+        # Rows born final (no state change went through states.py): their permanent failures
+        # count towards a suppression like any other.
+        permanent_failures_check(
+            [m.pk for m in created if m.state == MessageState.FAILED
+             and is_permanent(None, m.gateway_status)]
+        )  # fmt: skip
     MessageEvent.objects.bulk_create(events, batch_size=BATCH)
     Broadcast.objects.filter(pk=broadcast.pk).update(
         recipient_count=len(rows), status_reason="", next_attempt_at=None

@@ -6,7 +6,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -25,14 +25,14 @@ from accounts.models import GatewayConnection, User, Workspace
 from accounts.models.gateway import CheckState
 from contacts.fields import BUILT_IN_TAGS, merge_tags
 from contacts.models import Contact, Group, GroupMembership
-from contacts.optouts import opted_out_numbers
+from contacts.optouts import opted_out_numbers, suppressed_numbers
 from contacts.phone import InvalidNumber, gateway_number, normalise_number
 from textconnect.errors import AuthenticationError, error_for_code
 from textconnect.limits import MAX_ALPHANUMERIC_SOURCE, MAX_BODY_CHARS, MAX_VALIDITY_SECONDS
 from textconnect.segments import credits_per_part, segments
 
-from ..models import Broadcast, BroadcastKind, BroadcastStatus, Message, SenderID
-from . import links
+from ..models import Broadcast, BroadcastKind, BroadcastStatus, Message, SenderID, with_footer
+from . import links, marketing
 from .recurring import Repeat, clean_repeat, repeat_choices
 from .runs import batch_size
 
@@ -138,22 +138,40 @@ def is_personalised(body: str, tags: dict[str, str] | None = None) -> bool:
     return any(match.group(1) in tags for match in MERGE_FIELD.finditer(body))
 
 
-def body_fields(body: str, tags: dict[str, str], track_links: bool = False) -> dict[str, object]:
+def body_fields(
+    body: str, tags: dict[str, str], track_links: bool = False, footer: str = ""
+) -> dict[str, object]:
     """A broadcast's fields that follow from its text, written together wherever a body is set:
-    its encoding and parts (of the text as sent: with short links when its links are tracked),
-    whether its links are tracked (only when it has any), and whether each recipient gets a text
+    its encoding and parts (of the text as sent: with short links when its links are tracked,
+    and with the opt-out footer of a marketing message, `footer`), whether its links are tracked
+    (only when it has any), the footer, and whether each recipient gets a text
     of their own (`personalised`: merge fields or tracked links; kept rather than worked out
     again: the rows were written by what the merge fields were then, and a later renamed custom
     field must not change how they are sent)."""
-    tracked = track_links and links.has_links(body)
-    shape = segments(links.as_sent_example(body) if tracked else body)
+    sent = with_footer(body, footer)
+    tracked = track_links and links.has_links(sent)
+    shape = segments(links.as_sent_example(sent) if tracked else sent)
     return {
         "body": body,
+        "footer": footer,
         "encoding": shape.encoding,
         "parts": shape.parts,
         "track_links": tracked,
-        "personalised": is_personalised(body, tags) or tracked,
+        "personalised": is_personalised(sent, tags) or tracked,
     }
+
+
+def clean_sent_length(body: str, footer: str) -> None:
+    """A marketing message's text with its footer still fits in one message's characters."""
+    sent = with_footer(body, footer)
+    if footer and len(sent) > MAX_BODY_CHARS:
+        raise ValidationError(
+            _(
+                "With the opt-out instruction the message has %(n)s characters; at most "
+                "%(max)s. Shorten the text."
+            )
+            % {"n": len(sent), "max": MAX_BODY_CHARS}
+        )
 
 
 def render_body(body: str, contact: Contact | None, tags: dict[str, str] | None = None) -> str:
@@ -268,11 +286,12 @@ class Draft:
     gateway_list: str = ""
     schedule_at: datetime | None = None
     validity_seconds: int = MAX_VALIDITY_SECONDS
-    opt_out_exempt: bool = False  # only the confirmation of a STOP
+    opt_out_exempt: bool = False  # a STOP's confirmation; a direct reply to their own text
     is_reply: bool = False  # answers a text just received: never held by quiet hours
     is_test: bool = False  # a test (or a code) to a member's own mobile: never held or approved
     repeat: Repeat | None = None  # a recurring send: confirming the draft makes a series
     track_links: bool = False  # each URL becomes a short link per recipient (links.py)
+    marketing: bool = False  # carries the workspace's opt-out instruction after the body
     # A follow-up to those of a tracked broadcast who clicked (or did not): its label, the choice,
     # and the recipients it came to when the draft was made.
     follow_up: tuple[str, bool] | None = None
@@ -301,6 +320,8 @@ def broadcast_create(
         kind, target = BroadcastKind.GATEWAY_GROUP, draft.gateway_group
     elif draft.gateway_list:
         kind, target = BroadcastKind.GATEWAY_LIST, draft.gateway_list
+    footer = marketing.footer_for(workspace) if draft.marketing else ""
+    clean_sent_length(draft.body, footer)
     with transaction.atomic():
         broadcast = Broadcast.objects.create(
             workspace=workspace,
@@ -310,7 +331,9 @@ def broadcast_create(
                 draft.body,
                 merge_tags(workspace),
                 draft.track_links and kind == BroadcastKind.DIRECT,
+                footer,
             ),  # fmt: skip
+            marketing=draft.marketing,
             source=draft.source,
             gateway_target=target,
             recipients_spec={},
@@ -323,7 +346,8 @@ def broadcast_create(
             retry_of=retry_of,
         )
         if kind == BroadcastKind.DIRECT:
-            _write_messages(broadcast, draft)
+            # The rows are written from the text as sent: the footer is part of every one.
+            _write_messages(broadcast, replace(draft, body=broadcast.text_as_sent))
         if draft.repeat is not None:
             zone = ZoneInfo(workspace.time_zone)
             spec = {
@@ -365,7 +389,8 @@ class Breakdown:
     groups: list[tuple[str, int]] = field(default_factory=list)  # (name, members)
     duplicates: int = 0  # the same number picked in more than one way, sent once
     recipients: int = 0
-    opted_out: int = 0  # skipped at dispatch, never charged
+    opted_out: int = 0  # skipped at dispatch, never charged (suppressed numbers included)
+    suppressed: int = 0  # of those, numbers suppressed for failing permanently
     follow_up: list = field(default_factory=list)  # [broadcast label, clicked?, recipients]
     empty_fields: dict[str, int] = field(default_factory=dict)  # field -> recipients left blank
     empty_example: str = ""  # one recipient's text with a field left blank
@@ -378,6 +403,11 @@ class Breakdown:
     @property
     def to_send(self) -> int:
         return self.recipients - self.opted_out
+
+    @property
+    def opted_out_only(self) -> int:
+        """Skipped because they opted out (not for a suppression)."""
+        return self.opted_out - self.suppressed
 
 
 def _breakdown(workspace: Workspace, draft: Draft) -> Breakdown:
@@ -418,6 +448,7 @@ def draft_initial(broadcast: Broadcast) -> dict:
         "body": broadcast.body,
         "source": broadcast.source,
         "track_links": broadcast.track_links,
+        "marketing": broadcast.marketing,
         "numbers": "\n".join(selection.get("numbers", [])),
         "groups": list(
             Group.objects.for_workspace(broadcast.workspace).filter(
@@ -452,6 +483,9 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
     def flush() -> None:
         opted_out = opted_out_numbers(workspace, {m.destination for m in batch})
         breakdown.opted_out += sum(m.destination in opted_out for m in batch)
+        if opted_out:
+            suppressed = suppressed_numbers(workspace, opted_out)
+            breakdown.suppressed += sum(m.destination in suppressed for m in batch)
         for message in batch:
             if message.destination not in opted_out:  # skipped at dispatch: never charged
                 estimate.add(message.body or draft.body, message.destination)

@@ -238,7 +238,7 @@ def test_send(*, broadcast: Broadcast, request: HttpRequest) -> Broadcast:
             _("Add and verify your mobile number in your profile to send yourself a test.")
         )
     first = broadcast.messages.order_by("id").first()
-    body = first.text if first else broadcast.body
+    body = first.text if first else broadcast.text_as_sent  # a marketing footer included
     draft = Draft(body=body, source=broadcast.source, numbers=[user.mobile], is_test=True)
     test = broadcast_create(workspace=broadcast.workspace, user=user, draft=draft,
                             idempotency_key=uuid.uuid4(), retry_of=broadcast)  # fmt: skip

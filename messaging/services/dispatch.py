@@ -29,7 +29,7 @@ from django.utils.translation import gettext_noop
 import textconnect
 from accounts.gateway import GatewayNotConnected, client_for, error_summary
 from accounts.services.gateway import gateway_check
-from contacts.optouts import opted_out_numbers
+from contacts.optouts import opted_out_numbers, suppressed_numbers
 from contacts.phone import gateway_number
 
 from ..models import (
@@ -59,6 +59,9 @@ S = MessageState
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=15)
 LOST_IN_A_ROW = 3  # lost answers one after another: the gateway is unwell, pause the broadcast
+SUPPRESSED_TEXT = gettext_noop(
+    "Suppressed: this number failed permanently 3 times in 90 days. An admin can lift it."
+)
 
 
 class RetryLater(Exception):
@@ -141,7 +144,8 @@ def _dispatch_later(broadcast: Broadcast) -> None:
 
 def _claim(run: _Run) -> list[Message]:
     """Take the next batch of queued rows for this run; opted-out numbers are skipped, not sent;
-    a cancelled broadcast's rows are cancelled instead."""
+    so are suppressed ones (with their own reason); a cancelled broadcast's rows are cancelled
+    instead."""
     broadcast = run.broadcast
     while True:
         now = timezone.now()
@@ -170,13 +174,19 @@ def _claim(run: _Run) -> list[Message]:
                 if broadcast.opt_out_exempt
                 else opted_out_numbers(broadcast.workspace, {r.destination for r in rows})
             )
-            skipped = [r.pk for r in rows if r.destination in opted_out]
+            suppressed = suppressed_numbers(broadcast.workspace, opted_out) if opted_out else set()
+            skipped = [r.pk for r in rows if r.destination in opted_out - suppressed]
+            skipped_suppressed = [r.pk for r in rows if r.destination in suppressed]
             claimed = [r for r in rows if r.destination not in opted_out]
             if skipped:
                 messages_move(Message.objects.filter(pk__in=skipped), S.SKIPPED,
                               note=gettext_noop("Opted out: not sent"),
                               error_text=gettext_noop("The recipient opted out."),
                               failed_at=now)  # fmt: skip
+            if skipped_suppressed:
+                messages_move(Message.objects.filter(pk__in=skipped_suppressed), S.SKIPPED,
+                              note=gettext_noop("Suppressed: not sent"),
+                              error_text=SUPPRESSED_TEXT, failed_at=now)  # fmt: skip
             if claimed:
                 messages_move(
                     Message.objects.filter(pk__in=[r.pk for r in claimed]),
@@ -193,7 +203,7 @@ def _claim(run: _Run) -> list[Message]:
 def _submit(client: textconnect.Client, run: _Run, batch: list[Message]) -> None:
     by_body: dict[str, list[Message]] = defaultdict(list)
     for row in batch:
-        by_body[row.body or run.broadcast.body].append(row)
+        by_body[row.body or run.broadcast.text_as_sent].append(row)
     groups = list(by_body.items())
     for index, (body, rows) in enumerate(groups):
         try:

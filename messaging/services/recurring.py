@@ -166,6 +166,7 @@ def series_create(
             body=broadcast.body,
             source=broadcast.source,
             validity_seconds=broadcast.validity_seconds,
+            marketing=broadcast.marketing,
             selection={
                 **spec.get("selection", {}),
                 "gateway_group": broadcast.gateway_target
@@ -237,8 +238,10 @@ def series_edit(
     validity_seconds: int,
     repeat: Repeat,
     starts: datetime,
+    marketing: bool | None = None,
 ) -> None:
-    """Change the future occurrences (those already made keep their text)."""
+    """Change the future occurrences (those already made keep their text); `marketing` None
+    keeps the series' choice."""
     zone = ZoneInfo(series.time_zone)
     rule = clean_repeat(repeat, starts, zone)
     with transaction.atomic():
@@ -247,6 +250,8 @@ def series_edit(
             raise ValidationError(_("This series has ended: make a new one."))
         following = occurrences(rule, starts, zone, after=timezone.now() - timedelta(seconds=1))
         locked.body, locked.source, locked.validity_seconds = body, source, validity_seconds
+        if marketing is not None:
+            locked.marketing = marketing
         locked.rule, locked.starts = rule, starts
         locked.selection = {**locked.selection, "repeat": repeat_choices(repeat)}
         locked.next_at = following[0] if following else None
@@ -330,6 +335,7 @@ def _occurrence(series_id: int, now: datetime) -> int | None:
             gateway_group=selection.get("gateway_group", ""),
             gateway_list=selection.get("gateway_list", ""),
             validity_seconds=series.validity_seconds,
+            marketing=series.marketing,  # with the workspace's opt-out instruction of the day
         )
         key = uuid.uuid5(SERIES_NAMESPACE, f"{series.public_id}:{occurrence.isoformat()}")
         try:

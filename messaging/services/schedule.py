@@ -26,7 +26,13 @@ from ..models import (
     TrackedLink,
 )
 from . import links
-from .compose import CreditEstimate, body_fields, check_affordable, render_body
+from .compose import (
+    CreditEstimate,
+    body_fields,
+    check_affordable,
+    clean_sent_length,
+    render_body,
+)
 from .controls import approval_request, needs_approval
 from .runs import live
 from .states import broadcast_settle, messages_move
@@ -180,8 +186,10 @@ def broadcast_edit(
         if locked.status != BroadcastStatus.SCHEDULED or locked.schedule_at <= timezone.now():
             raise ValidationError(_("It is too late to edit this broadcast: it is due or sent."))
         tags = merge_tags(locked.workspace)
-        for name, value in body_fields(body, tags, locked.track_links).items():
+        clean_sent_length(body, locked.footer)
+        for name, value in body_fields(body, tags, locked.track_links, locked.footer).items():
             setattr(locked, name, value)
+        sent = locked.text_as_sent  # a marketing message keeps its opt-out footer
         locked.source, locked.schedule_at = source, schedule_at
         locked.validity_seconds = validity_seconds
         tracked = locked.track_links
@@ -194,11 +202,11 @@ def broadcast_edit(
         made = []
         TrackedLink.objects.filter(message__in=rows).delete()  # the old text's links go with it
         for message in rows:
-            message.body = render_body(body, message.contact, tags) if locked.personalised else ""
+            message.body = render_body(sent, message.contact, tags) if locked.personalised else ""
             if tracked:
                 message.body, pairs = links.rewrite(message.body)
                 made.append(pairs)
-            estimate.add(message.body or body, message.destination)
+            estimate.add(message.body or sent, message.destination)
         update_rows(rows, ["body"])
         if tracked:
             links.links_store(rows, made)

@@ -4,6 +4,10 @@
 and moves only the rows still in them (checked under a row lock), so two writers that race (a late
 dispatch and the reconciler, tracking and a resend) cannot undo each other: the second finds the
 row moved and leaves it. Each move writes the row's history (a MessageEvent) unless told not to.
+
+Rows written as failing permanently, each with its own answer (Undeliverable, -401, -412), are
+handed a batch at a time to `suppress.permanent_failures_check`, which suppresses numbers that keep
+failing.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from accounts.bulk import update_rows
 from ..models import Broadcast, BroadcastStatus, DispatchRun, Message, MessageEvent, MessageState
 from . import events
 from .outcomes import Outcomes, outcomes_count, stored_fields
+from .suppress import is_permanent, permanent_failures_check
 
 S = MessageState
 CHUNK = 5000
@@ -92,6 +97,8 @@ def messages_move(
                     MessageEvent(message_id=pk, state=target, note=note[:300], at=at)
                     for pk in chunk
                 )
+        # Not a suppression check here: a move gives every row the same fields, and a code for
+        # many rows at once is the gateway refusing the whole call, which says nothing of a number.
         events.status_changed(ids, target)
     return ids
 
@@ -146,6 +153,18 @@ def messages_write(
                 ),
                 batch_size=2000,
             )
+        # Judged only by the fields this write sets (others may not be loaded on the instances).
+        permanent_failures_check(
+            [
+                m.pk
+                for m in moved
+                if m.state == S.FAILED
+                and is_permanent(
+                    m.error_code if "error_code" in fields else None,
+                    m.gateway_status if "gateway_status" in fields else "",
+                )
+            ]
+        )
         for state in {m.state for m in moved}:
             events.status_changed([m.pk for m in moved if m.state == state], state)
     return moved

@@ -30,5 +30,6 @@ def test_every_recorded_action_has_a_sentence():
 def test_actions_chosen_at_run_time_have_sentences_too():
     """Actions named by an expression (a send or a schedule, a sending rule), not a literal."""
     chosen = {"broadcast_sent", "broadcast_scheduled", "quiet_hours_changed",
-              "approval_policy_changed", "link_expiry_changed"}  # fmt: skip
+              "approval_policy_changed", "link_expiry_changed",
+              "opt_out_footer_changed"}  # fmt: skip
     assert chosen <= set(ACTION_SENTENCES)

@@ -242,3 +242,39 @@ def test_a_tracked_send_and_its_clicks_in_the_message_detail(api, workspace, con
     assert detail["links"][0]["url"] == "https://acme.example.com/x"
     assert detail["links"][0]["clicks"] == 1
     assert detail["links"][0]["short_url"].endswith("/l/" + link.code)
+
+
+def test_a_marketing_send_carries_the_opt_out_instruction_in_its_parts(api, workspace, connected):
+    answer = api.post("send/", {"to": ["+447700900601"], "text": "x" * 139, "marketing": True})
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert body["marketing"] is True and body["opt_out_footer"] == "Reply STOP to opt out"
+    assert body["text"] == "x" * 139 and body["parts"] == 2 and body["estimated_credits"] == 2
+    message = Message.objects.get(broadcast__public_id=body["id"])
+    assert message.text == "x" * 139 + "\nReply STOP to opt out"
+    plain = api.post("send/", {"to": ["+447700900601"], "text": "x" * 139}).json()
+    assert plain["marketing"] is False and plain["opt_out_footer"] == "" and plain["parts"] == 1
+    long = api.post("send/", {"to": ["+447700900601"], "text": "x" * 450, "marketing": True})
+    assert long.status_code == 400 and "opt-out instruction" in long.json()["error"]["message"]
+
+
+def test_suppressed_and_opted_out_numbers_are_skipped_through_the_api(
+    api, workspace, connected, eager_tasks, django_capture_on_commit_callbacks
+):
+    from contacts.models import Suppression
+
+    Suppression.objects.create(workspace=workspace, number="+447700900603", failures=3,
+                               reason="Undeliverable")  # fmt: skip
+    Contact.objects.create(workspace=workspace, number="+447700900602", opted_out_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api.post("send/", {"to": ["+447700900602", "+447700900603"], "text": "Sale",
+                                    "marketing": True})  # fmt: skip
+    assert answer.status_code == 201 and answer.json()["estimated_credits"] == 0
+    states = dict(
+        Message.objects.filter(broadcast__public_id=answer.json()["id"]).values_list(
+            "destination", "error_text"
+        )
+    )
+    assert states["+447700900602"] == "The recipient opted out."
+    assert states["+447700900603"].startswith("Suppressed: ")
+    assert set(Message.objects.values_list("state", flat=True)) == {MessageState.SKIPPED}

@@ -40,3 +40,29 @@ def test_every_text_box_counts_as_you_type(live_server, page, workspace, owner):
         text = counter.inner_text()
         assert "84" in text and "2 parts" in text, f"{url}: {text}"
     assert page.console_errors == []
+
+
+def test_marketing_counts_the_opt_out_instruction_and_offers_the_virtual_number(
+    live_server, page, workspace, owner
+):
+    from inbound.models import VirtualNumber
+
+    VirtualNumber.objects.create(workspace=workspace, number="+447700900500")
+    log_in(page, live_server.url, owner.email)
+    page.goto(live_server.url + reverse("messaging:compose", kwargs={"slug": workspace.slug}))
+    counter = page.locator('[data-counter-for="id_body"]')
+    page.fill("#id_source", "AcmeShop")
+    page.fill("#id_body", "x" * 139)
+    counter.filter(has_text="139").wait_for()
+    assert "1 part" in counter.inner_text()
+    page.check("#id_marketing")  # + a line break and "Reply STOP to opt out": 161, two parts
+    counter.filter(has_text="161").wait_for()
+    assert "2 parts" in counter.inner_text()
+    assert "cannot receive a reply" in counter.inner_text()
+    page.click("[data-use-sender]")
+    assert page.input_value("#id_source") == "447700900500"
+    page.locator("[data-no-replies]").wait_for(state="detached")  # asked again: a number answers
+    assert "2 parts" in counter.inner_text()
+    page.uncheck("#id_marketing")
+    counter.filter(has_text="139").wait_for()
+    assert page.console_errors == []

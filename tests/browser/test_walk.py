@@ -131,7 +131,8 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, sandbox_ap
     ws = Workspace.objects.get(slug=DEMO_SLUG)
     visits = _visits(ws, User.objects.get(email=DEMO_EMAIL))
     walked = {v.url for v in visits}
-    assert {f"/w/{DEMO_SLUG}/", f"/w/{DEMO_SLUG}/contacts/", "/accounts/login/"} <= walked
+    assert {f"/w/{DEMO_SLUG}/", f"/w/{DEMO_SLUG}/contacts/", "/accounts/login/",
+            f"/w/{DEMO_SLUG}/contacts/suppressed/"} <= walked  # fmt: skip
     assert any(url.startswith("/sandbox/") for url in walked)
     pages = _pages(browser, live_server.url)
     problems = []

@@ -69,11 +69,12 @@ def test_the_fields_a_body_decides_follow_the_workspaces_merge_fields(named, wor
     tags = merge_tags(workspace)
     assert body_fields("Hi {company}", tags) == {
         "body": "Hi {company}", "encoding": "GSM-7", "parts": 1, "personalised": True,
-        "track_links": False,
+        "track_links": False, "footer": "",
     }  # fmt: skip
     assert body_fields("Hi {compnay}", tags)["personalised"] is False
     assert body_fields("Zaż\u00f3łć " * 20, tags) | {"body": ""} == {
-        "body": "", "encoding": "UCS-2", "parts": 3, "personalised": False, "track_links": False
+        "body": "", "encoding": "UCS-2", "parts": 3, "personalised": False, "track_links": False,
+        "footer": "",
     }  # fmt: skip
 
 

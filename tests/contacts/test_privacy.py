@@ -25,7 +25,15 @@ from accounts.models import (
 )
 from contacts import privacy
 from contacts.consent import Origin
-from contacts.models import ConsentEvent, Contact, Group, GroupMembership, ImportIssue, JobKind
+from contacts.models import (
+    ConsentEvent,
+    Contact,
+    Group,
+    GroupMembership,
+    ImportIssue,
+    JobKind,
+    Suppression,
+)
 from contacts.optouts import opted_out_numbers
 from contacts.services.address_book import contact_opt_out, contact_save
 from inbound.models import Conversation, InboundMessage
@@ -126,6 +134,8 @@ def person(workspace, admin, run_import, eager_tasks):  # noqa: ANN001, ANN201
         workspace=workspace, endpoint=endpoint, event="contact.opted_out",
         payload={"number": NUMBER},
     )  # fmt: skip
+    Suppression.objects.create(workspace=workspace, number=NUMBER, reason="Undeliverable",
+                               failures=3)  # fmt: skip
     return ann
 
 
@@ -169,6 +179,7 @@ def test_subject_access_holds_every_table(person, workspace, admin, client_for):
     assert sent[SECRET_BODY]["link_clicks"][0]["url"] == "https://acme.example.com/offer"
     assert [t["body"] for t in data["messages_received"]] == ["STOP"]
     assert [r["destination"] for r in data["report_rows"]] == ["447700900777"]
+    assert [s["failures"] for s in data["suppressions"]] == [3]
     names = set(archive.namelist())
     assert {"data.json", "contacts.csv", "consent.csv", "messages_sent.csv"} <= names
     assert "Ann Person" in archive.read("contacts.csv").decode()
@@ -183,7 +194,7 @@ def test_erasure_leaves_no_trace_in_any_table(person, workspace, admin, client_f
         "contacts.Contact", "contacts.ConsentEvent", "contacts.ImportIssue",
         "inbound.InboundMessage", "inbound.Conversation", "messaging.Message",
         "messaging.Broadcast", "messaging.Series", "reporting.ReportRow", "accounts.AuditEvent",
-        "accounts.IdempotencyRecord", "accounts.WebhookDelivery",
+        "accounts.IdempotencyRecord", "accounts.WebhookDelivery", "contacts.Suppression",
     }  # fmt: skip
     url = reverse("contacts:erase", kwargs={"slug": workspace.slug, "contact_id": person.public_id})
     page = client_for(admin).get(url)
@@ -312,3 +323,12 @@ def test_consent_records_how_each_contact_came(workspace, admin, client_for):
         reverse("contacts:detail", kwargs={"slug": workspace.slug, "contact_id": tim.public_id})
     )
     assert b"Typed in the portal" in page.content and admin.email.encode() in page.content
+
+
+def test_an_erased_person_who_was_suppressed_stays_unsent_to(workspace, admin):
+    contact_save(contact=Contact(workspace=workspace, number=NUMBER), origin=Origin("typed"))
+    Suppression.objects.create(workspace=workspace, number=NUMBER, reason="Undeliverable",
+                               failures=3)  # fmt: skip
+    erased = privacy.erase_person(workspace, NUMBER, user=admin)
+    assert erased.opted_out and not Suppression.objects.exists()
+    assert opted_out_numbers(workspace, [NUMBER]) == {NUMBER}
