@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.models import Workspace
+from accounts.tenancy import workspace_row
 
 from .models import CUSTOM_FIELDS, CustomFieldNames
 
@@ -23,7 +24,11 @@ def default_label(field: str) -> str:
 
 
 def _names(workspace: Workspace) -> list[str]:
-    row = CustomFieldNames.objects.filter(workspace=workspace).first()
+    row = workspace_row(
+        workspace,
+        "custom_field_names",
+        lambda: CustomFieldNames.objects.filter(workspace=workspace).first(),
+    )
     return [getattr(row, f"label{i}") if row else "" for i in range(1, 6)]
 
 

@@ -173,6 +173,9 @@ class Broadcast(models.Model):
     cancelled_count = models.PositiveIntegerField(default=0)
 
     objects = WorkspaceScopedManager()
+    # True on the instance `compose.broadcast_create` has just written (not one it found by its
+    # idempotency key): nothing has been sent of it yet, in this transaction.
+    written_now = False
 
     class Meta:
         ordering = ["-created_at", "-id"]

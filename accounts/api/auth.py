@@ -2,9 +2,12 @@
 
 import hmac
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
@@ -12,6 +15,7 @@ from rest_framework.request import Request
 from ..models import ApiKey, ApiScope, Membership
 from ..models.api import KEY_PREFIX, PREFIX_LENGTH, hash_secret
 from ..roles import Role
+from ..tenancy import preload_rows
 
 LAST_USED_EVERY = timedelta(minutes=1)  # writing last-used on every call would cost a write each
 
@@ -28,7 +32,25 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         raw = raw.strip()
         prefix = raw[:PREFIX_LENGTH]  # the secret after it may hold "_" too
-        key = ApiKey.objects.select_related("workspace", "created_by").filter(prefix=prefix).first()
+        # One query: the key, its workspace with the one-to-one rows the view reads (its
+        # `workspace_rows`: API limits, gateway connection, rules...), the admin who made it and
+        # their membership of the workspace.
+        view = (request.parser_context or {}).get("view")
+        rows = tuple(getattr(view, "workspace_rows", ("api_limits",)))
+        member = Membership.objects.filter(
+            workspace_id=OuterRef("workspace_id"), user_id=OuterRef("created_by_id")
+        )
+        key = (
+            ApiKey.objects.select_related(
+                "workspace", "created_by", *(f"workspace__{name}" for name in rows)
+            )
+            .annotate(
+                member_id=Subquery(member.values("pk")[:1]),
+                member_role=Subquery(member.values("role")[:1]),
+            )
+            .filter(prefix=prefix)
+            .first()
+        )
         if key is None or not hmac.compare_digest(key.secret_hash, hash_secret(raw)):
             raise exceptions.AuthenticationFailed("This API key is not valid.")
         if key.revoked_at is not None:
@@ -38,8 +60,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key.workspace.is_suspended:
             raise exceptions.PermissionDenied("This workspace is suspended.")
         # A key acts for the admin who made it, while they are still an admin of the workspace.
-        membership = Membership.objects.filter(workspace=key.workspace, user=key.created_by).first()
-        if membership is None or not Role(membership.role).at_least(Role.ADMIN):
+        if key.member_id is None or not Role(key.member_role).at_least(Role.ADMIN):
             raise exceptions.AuthenticationFailed(
                 "The admin who made this key is no longer an admin of the workspace: "
                 "make a new key."
@@ -48,12 +69,15 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_EVERY:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         # The portal's services read the workspace and the member from the Django request.
+        preload_rows(key.workspace, rows)  # read with the key, for this request only
         django_request = request._request
         django_request.workspace = key.workspace
         django_request.api_key = key
         django_request.user = key.created_by
-        django_request.membership = membership
-        django_request.role = Role(membership.role)
+        django_request.membership = SimpleLazyObject(
+            partial(Membership.objects.get, pk=key.member_id)
+        )
+        django_request.role = Role(key.member_role)
         return key.created_by, key
 
     def authenticate_header(self, request: Request) -> str:

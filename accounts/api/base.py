@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework import permissions, serializers
 from rest_framework.pagination import CursorPagination
@@ -20,6 +20,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
 from ..models import ApiKey, ApiLimits, IdempotencyRecord, Workspace
+from ..shared_cache import count_add
 from .auth import ApiKeyAuthentication, HasScope
 from .errors import ApiError
 
@@ -52,15 +53,6 @@ def page_of(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
     return _pages[name]
 
 
-def _count(key: str, amount: int, timeout: int) -> int:
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key, amount)
-    except ValueError:  # expired between add and incr
-        cache.set(key, amount, timeout=timeout)
-        return amount
-
-
 def _seconds_to_midnight_utc() -> int:
     now = datetime.now(UTC)
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -73,7 +65,7 @@ def recipients_charge(
     """Count `count` recipients against the key's day; 429 when over. Returns the refund."""
     limit = (limits or ApiLimits.of(key.workspace)).recipients_per_day
     name = f"api-recipients:{key.prefix}:{datetime.now(UTC):%Y%m%d}"
-    used = _count(name, count, timeout=25 * 3600)
+    used = count_add(name, count, timeout=25 * 3600)
 
     def refund() -> None:
         with contextlib.suppress(ValueError):
@@ -101,6 +93,8 @@ class ApiView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasScope]
     scope = "read"
+    # The workspace's one-to-one rows read with the key (accounts.tenancy.workspace_row).
+    workspace_rows: tuple[str, ...] = ("api_limits",)
 
     @property
     def workspace(self) -> Workspace:
@@ -117,7 +111,7 @@ class ApiView(APIView):
         request.api_limits = ApiLimits.of(request.auth.workspace)
         limit = request.api_limits.requests_per_second
         window = int(time.time())
-        used = _count(f"api-rate:{request.auth.prefix}:{window}", 1, timeout=2)
+        used = count_add(f"api-rate:{request.auth.prefix}:{window}", 1, timeout=2)
         self.rate_headers = {
             "RateLimit-Limit": str(limit),
             "RateLimit-Remaining": str(max(0, limit - used)),
@@ -172,38 +166,21 @@ class ApiView(APIView):
         workspace = self.workspace
         self.idempotency_key = key
         body = json.dumps(request.data, sort_keys=True, cls=JSONEncoder, default=str)
-        fingerprint = hashlib.sha256(
-            f"{request.method} {request.get_full_path()}\n{body}".encode()
-        ).hexdigest()
+        path = request.get_full_path()
+        fingerprint = hashlib.sha256(f"{request.method} {path}\n{body}".encode()).hexdigest()
         with transaction.atomic():
-            try:
-                # A racing request with the same key waits here until the first one commits
-                # (then replays its answer) or rolls back (then runs itself).
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        workspace=workspace,
-                        key=key,
-                        api_key=self.key,
-                        method=request.method,
-                        path=request.get_full_path()[:300],
-                        fingerprint=fingerprint,
-                    )
-            except IntegrityError:
+            # A racing request with the same key waits in this insert until the first one
+            # commits (then replays its answer) or rolls back (then runs itself).
+            record_id = self._claim(workspace, key, request.method, path, fingerprint)
+            if record_id is None:
                 cutoff = timezone.now() - IDEMPOTENCY_WINDOW
                 stale = IdempotencyRecord.objects.filter(
                     workspace=workspace, key=key, created_at__lt=cutoff
                 )
-                if not stale.delete()[0]:
+                if stale.delete()[0]:  # a day old: forgotten, and this request runs
+                    record_id = self._claim(workspace, key, request.method, path, fingerprint)
+                if record_id is None:
                     return self._replay(workspace, key, fingerprint)
-                with transaction.atomic():  # a day old: forgotten, and this request runs
-                    record = IdempotencyRecord.objects.create(
-                        workspace=workspace,
-                        key=key,
-                        api_key=self.key,
-                        method=request.method,
-                        path=request.get_full_path()[:300],
-                        fingerprint=fingerprint,
-                    )
             try:
                 with transaction.atomic():
                     response = run()
@@ -212,10 +189,41 @@ class ApiView(APIView):
             if response.status_code >= 500:
                 raise ApiError(500, "server_error", "The request failed; it is safe to retry.")
             data = json.loads(json.dumps(response.data, cls=JSONEncoder))
-            IdempotencyRecord.objects.filter(pk=record.pk).update(
+            IdempotencyRecord.objects.filter(pk=record_id).update(
                 status_code=response.status_code, body=data
             )
         return response
+
+    def _claim(
+        self, workspace: Workspace, key: str, method: str, path: str, fingerprint: str
+    ) -> int | None:
+        """Write the key's record, unless one is stored: its id, or None. One statement
+        (`INSERT … ON CONFLICT DO NOTHING RETURNING id`), not an insert in a savepoint of its own
+        that a conflict rolls back (three round trips)."""
+        meta = IdempotencyRecord._meta
+        values = {
+            "workspace": workspace.pk,
+            "key": key,
+            "api_key": self.key.pk,
+            "method": method,
+            "path": path[:300],
+            "fingerprint": fingerprint,
+            "created_at": timezone.now(),
+        }
+        fields = [meta.get_field(name) for name in values]
+        quote = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608  (model names)
+            f"({', '.join(quote(field.column) for field in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+        )
+        pairs = zip(fields, values.values(), strict=True)
+        params = [field.get_db_prep_save(value, connection) for field, value in pairs]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return row[0] if row else None
 
     def _replay(self, workspace: Workspace, key: str, fingerprint: str) -> Response:
         record = IdempotencyRecord.objects.for_workspace(workspace).filter(key=key).first()

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..tenancy import WorkspaceScopedManager
+from ..tenancy import WorkspaceScopedManager, workspace_row
 from .users import Workspace
 
 KEY_PREFIX = "tck_"
@@ -92,7 +92,9 @@ class ApiLimits(models.Model):
 
     @classmethod
     def of(cls, workspace: Workspace) -> "ApiLimits":
-        found = cls.objects.filter(workspace=workspace).first()
+        found = workspace_row(
+            workspace, "api_limits", lambda: cls.objects.filter(workspace=workspace).first()
+        )
         return found or cls(workspace=workspace)
 
 

@@ -1,12 +1,8 @@
 """The endpoint's insert: one prepared statement, one round trip a text.
 
-Django's PostgreSQL connection binds values on the client (each query goes out as text with its
-values inlined) and turns prepared statements off, so PostgreSQL parses and plans every query
-afresh. For this 20-column `INSERT … ON CONFLICT` the planning cost the server as much as the
-insert, and inlining the values cost the client more than the round trip. So this one statement
-goes through a server-binding cursor on the same connection, with psycopg's prepared statements
-turned on for it alone: prepared on the connection's first text, then only executed. It still
-goes through Django's cursor wrapper (errors, execute wrappers, the debug query log).
+For this 20-column `INSERT … ON CONFLICT` PostgreSQL's planning cost as much as the insert, and
+inlining the values cost the client more than the round trip, so it runs prepared
+(`accounts.prepared`): prepared on the connection's first text, then only executed.
 
 Making a model instance and preparing each of its fields per text also cost more than the round
 trip, so the defaults are made database values once, and only the fields a text brings are
@@ -15,11 +11,11 @@ prepared per text.
 
 from dataclasses import dataclass
 
-import psycopg
-import psycopg.errors
 from django.conf import settings
-from django.db import ProgrammingError, models
+from django.db import models
 from django.utils import timezone
+
+from accounts.prepared import fetch_one_prepared
 
 from ..models import InboundMessage
 
@@ -76,32 +72,5 @@ def insert_once(fields: dict[str, object], connection) -> int | None:  # noqa: A
     values[plan.stored_at] = timezone.now()
     values.append("off" if settings.INBOUND_ASYNC_COMMIT else "on")
 
-    try:
-        return _execute(plan.sql, values, connection)
-    except ProgrammingError as exc:
-        if not isinstance(exc.__cause__, psycopg.errors.InvalidSqlStatementName):
-            raise
-    # The session dropped its prepared statements behind psycopg's back (DEALLOCATE ALL by a
-    # pooler): a new connection starts with none.
-    connection.close()
-    return _execute(plan.sql, values, connection)
-
-
-def _execute(sql: str, values: list[object], connection) -> int | None:  # noqa: ANN001
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    driver = connection.connection
-    server_binding = psycopg.Cursor(driver)
-    if connection.queries_logged:
-        cursor = connection.make_debug_cursor(server_binding)
-    else:
-        cursor = connection.make_cursor(server_binding)
-    # 0: prepare on first use; Django's own cursors never prepare, whatever the threshold.
-    threshold, driver.prepare_threshold = driver.prepare_threshold, 0
-    try:
-        with cursor:
-            cursor.execute(sql, values)
-            inserted = cursor.fetchone()
-    finally:
-        driver.prepare_threshold = threshold
+    inserted = fetch_one_prepared(plan.sql, values, connection)
     return inserted[0] if inserted else None

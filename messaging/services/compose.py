@@ -9,11 +9,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from accounts.gateway import api_url_allowed
 from accounts.gateway_words import gateway_error_text, split_code
 from accounts.models import GatewayConnection, User, Workspace
 from accounts.models.gateway import CheckState
+from accounts.tenancy import workspace_row
 from contacts.fields import BUILT_IN_TAGS, merge_tags
 from contacts.models import Contact, Group, GroupMembership
 from contacts.optouts import opted_out_numbers, suppressed_numbers
@@ -37,6 +39,7 @@ from .recurring import Repeat, clean_repeat, repeat_choices
 from .runs import batch_size
 
 INSERT_BATCH = 5000
+FALLBACK_SOURCE = "Portal"  # the sender ID of a workspace with none
 MAX_PASTED_NUMBERS = 100_000
 # {field} or {field|fallback}: the fallback stands in where the recipient's value is empty. Which
 # names are merge fields depends on the workspace (contacts.fields.merge_tags); others stay put.
@@ -243,13 +246,23 @@ def recipients(
     numbers: Iterable[str] = (),
     contact_ids: Iterable[int] = (),
     group_ids: Iterable[int] = (),
+    tags: dict[str, str] | None = None,
 ) -> Iterator[Recipient]:
-    """Each destination once: contacts (and group members) first, then typed numbers."""
-    tags = merge_tags(workspace)
+    """Each destination once: contacts (and group members) first, then typed numbers. `tags`:
+    the workspace's merge fields when the caller has read them already."""
+    tags = tags if tags is not None else merge_tags(workspace)
     personalised = is_personalised(body, tags)
     seen: set[str] = set()
-    contacts = _contacts_of(workspace, contact_ids, group_ids).distinct().order_by("pk")
-    for contact in contacts.iterator(chunk_size=INSERT_BATCH):
+    contact_ids, group_ids = list(contact_ids), list(group_ids)
+    contacts = (
+        _contacts_of(workspace, contact_ids, group_ids)
+        .distinct()
+        .order_by("pk")
+        .iterator(chunk_size=INSERT_BATCH)
+        if contact_ids or group_ids
+        else ()  # numbers only (most API sends): no query to build
+    )
+    for contact in contacts:
         if contact.number in seen:
             continue
         seen.add(contact.number)
@@ -309,11 +322,31 @@ def broadcast_create(
 ) -> Broadcast:
     """Write the broadcast and one outbox row per recipient, in one transaction, as a draft.
 
-    A second call with the same idempotency key returns the first broadcast.
+    A second call with the same idempotency key returns the first broadcast. It is not looked up
+    first (a query every send would pay): the key's unique index refuses the second insert (or
+    makes it wait for a twin's commit), the work is rolled back, and the first one is returned;
+    so is it when the second call fails otherwise (its recipients changed since, say).
     """
-    existing = Broadcast.objects.for_workspace(workspace).filter(idempotency_key=idempotency_key)
-    if (broadcast := existing.first()) is not None:
-        return broadcast
+    try:
+        return _broadcast_write(workspace, user, draft, idempotency_key, retry_of)
+    except (IntegrityError, ValidationError):
+        first = (
+            Broadcast.objects.for_workspace(workspace)
+            .filter(idempotency_key=idempotency_key)
+            .first()
+        )
+        if first is None:
+            raise
+        return first
+
+
+def _broadcast_write(
+    workspace: Workspace,
+    user: User | None,
+    draft: Draft,
+    idempotency_key: uuid.UUID,
+    retry_of: Broadcast | None,
+) -> Broadcast:
     kind = BroadcastKind.DIRECT
     target = ""
     if draft.gateway_group:
@@ -322,17 +355,17 @@ def broadcast_create(
         kind, target = BroadcastKind.GATEWAY_LIST, draft.gateway_list
     footer = marketing.footer_for(workspace) if draft.marketing else ""
     clean_sent_length(draft.body, footer)
+    # The workspace's merge fields, read once for the broadcast and its recipients; a text
+    # without braces has none, whatever the workspace calls its fields.
+    tags = merge_tags(workspace) if "{" in draft.body else BUILT_IN_TAGS
     with transaction.atomic():
-        broadcast = Broadcast.objects.create(
+        broadcast = Broadcast(
             workspace=workspace,
             created_by=user,
             kind=kind,
             **body_fields(
-                draft.body,
-                merge_tags(workspace),
-                draft.track_links and kind == BroadcastKind.DIRECT,
-                footer,
-            ),  # fmt: skip
+                draft.body, tags, draft.track_links and kind == BroadcastKind.DIRECT, footer
+            ),
             marketing=draft.marketing,
             source=draft.source,
             gateway_target=target,
@@ -347,7 +380,10 @@ def broadcast_create(
         )
         if kind == BroadcastKind.DIRECT:
             # The rows are written from the text as sent: the footer is part of every one.
-            _write_messages(broadcast, replace(draft, body=broadcast.text_as_sent))
+            _write_messages(broadcast, replace(draft, body=broadcast.text_as_sent), tags)
+        else:
+            broadcast.save(force_insert=True)
+        broadcast.written_now = True
         if draft.repeat is not None:
             zone = ZoneInfo(workspace.time_zone)
             spec = {
@@ -411,11 +447,15 @@ class Breakdown:
 
 
 def _breakdown(workspace: Workspace, draft: Draft) -> Breakdown:
-    groups = list(
-        Group.objects.for_workspace(workspace)
-        .filter(pk__in=draft.group_ids)
-        .annotate(members=Count("groupmembership"))
-        .values_list("name", "members")
+    groups = (
+        list(
+            Group.objects.for_workspace(workspace)
+            .filter(pk__in=draft.group_ids)
+            .annotate(members=Count("groupmembership"))
+            .values_list("name", "members")
+        )
+        if draft.group_ids
+        else []
     )
     follow_up = []
     if draft.follow_up is not None:
@@ -471,7 +511,10 @@ def draft_contacts(broadcast: Broadcast) -> list[Contact]:
     return list(Contact.objects.for_workspace(broadcast.workspace).filter(pk__in=ids))
 
 
-def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
+def _write_messages(broadcast: Broadcast, draft: Draft, tags: dict[str, str]) -> None:
+    """Save the (unsaved) broadcast and one outbox row per recipient. When the recipients fit in
+    one batch (most API sends), the broadcast is inserted with its counts and its rows after it;
+    else it is inserted first, its rows batch by batch, and its counts at the end."""
     workspace = broadcast.workspace
     breakdown = _breakdown(workspace, draft)
     estimate = CreditEstimate()
@@ -480,7 +523,7 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
 
     made: list[list[tuple[str, str]]] = []  # each message's short links, when tracked
 
-    def flush() -> None:
+    def tally() -> None:
         opted_out = opted_out_numbers(workspace, {m.destination for m in batch})
         breakdown.opted_out += sum(m.destination in opted_out for m in batch)
         if opted_out:
@@ -489,19 +532,27 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
         for message in batch:
             if message.destination not in opted_out:  # skipped at dispatch: never charged
                 estimate.add(message.body or draft.body, message.destination)
+
+    def write() -> None:
         Message.objects.bulk_create(batch)
         if broadcast.track_links:
             links.links_store(batch, made)
             made.clear()
         batch.clear()
 
-    for recipient in recipients(
+    found = recipients(
         workspace,
         body=draft.body,
         numbers=[*draft.numbers, *draft.follow_up_numbers],
         contact_ids=[*draft.contact_ids, *draft.follow_up_contact_ids],
         group_ids=draft.group_ids,
-    ):
+        tags=tags,
+    )
+    first = list(islice(found, INSERT_BATCH + 1))
+    one_batch = len(first) <= INSERT_BATCH
+    if not one_batch:
+        broadcast.save(force_insert=True)
+    for recipient in chain(first, found):
         breakdown.recipients += 1
         if recipient.empty:
             empty.update(recipient.empty)
@@ -519,26 +570,38 @@ def _write_messages(broadcast: Broadcast, draft: Draft) -> None:
                 body=body,
             )
         )
-        if len(batch) >= INSERT_BATCH:
-            flush()
-    flush()
+        if not one_batch and len(batch) >= INSERT_BATCH:
+            tally()
+            write()
+    if batch:
+        tally()
     if breakdown.recipients == 0:
         raise ValidationError(_("Add at least one recipient."))
     picked = breakdown.typed + breakdown.contacts + sum(n for _, n in breakdown.groups)
     picked += breakdown.follow_up[2] if breakdown.follow_up else 0
     breakdown.duplicates = max(0, picked - breakdown.recipients)
     breakdown.empty_fields = dict(empty.most_common())
-    Broadcast.objects.filter(pk=broadcast.pk).update(
-        recipient_count=breakdown.recipients,
-        estimated_credits=estimate.credits,
-        recipients_spec=asdict(breakdown),
-    )
     broadcast.recipient_count, broadcast.estimated_credits = breakdown.recipients, estimate.credits
     broadcast.recipients_spec = asdict(breakdown)
+    if one_batch:
+        broadcast.save(force_insert=True)
+    else:
+        Broadcast.objects.filter(pk=broadcast.pk).update(
+            recipient_count=broadcast.recipient_count,
+            estimated_credits=broadcast.estimated_credits,
+            recipients_spec=broadcast.recipients_spec,
+        )
+    write()
+
+
+def _gateway(workspace: Workspace) -> GatewayConnection | None:
+    return workspace_row(
+        workspace, "gateway", lambda: GatewayConnection.objects.for_workspace(workspace).first()
+    )
 
 
 def cached_balance(workspace: Workspace) -> Decimal | None:
-    connection = GatewayConnection.objects.for_workspace(workspace).first()
+    connection = _gateway(workspace)
     return connection.balance if connection else None
 
 
@@ -547,7 +610,7 @@ def sending_blocker(workspace: Workspace) -> str | None:
     operator no longer allows, a suspension), in words; None when it can."""
     if workspace.is_suspended:
         return _("This workspace is suspended: sending is stopped.")
-    connection = GatewayConnection.objects.for_workspace(workspace).first()
+    connection = _gateway(workspace)
     if connection is None or not connection.token:
         return _("No gateway account is connected to this workspace yet.")
     if not api_url_allowed(connection.effective_api_url):
@@ -602,7 +665,8 @@ def broadcast_confirm(
     if broadcast.schedule_at:
         clean_schedule(broadcast.schedule_at)
     with transaction.atomic():
-        if quiet_override_reason.strip():
+        overridden = bool(quiet_override_reason.strip())
+        if overridden:
             Broadcast.objects.filter(pk=broadcast.pk, status=BroadcastStatus.DRAFT).update(
                 quiet_override_reason=quiet_override_reason.strip()[:300], quiet_override_by=user
             )
@@ -611,9 +675,11 @@ def broadcast_confirm(
                          actor=user, obj=broadcast, reason=reason)  # fmt: skip
         if needs_approval(broadcast):
             approval_request(broadcast=broadcast, user=user, request=request)
-        else:
-            broadcast_release(broadcast=broadcast, user=user, request=request)
-    broadcast.refresh_from_db()
+            current = False
+        else:  # when it claimed the draft, the instance is brought up to date
+            current = broadcast_release(broadcast=broadcast, user=user, request=request)
+    if overridden or not current:
+        broadcast.refresh_from_db()
     return broadcast
 
 
@@ -638,6 +704,9 @@ def broadcast_release(
     )
     if claimed != 1:  # a double click: the first one queued it
         return False
+    broadcast.status = new_status
+    for name, value in fields.items():
+        setattr(broadcast, name, value)
     audit_record(
         "broadcast_scheduled" if new_status == BroadcastStatus.SCHEDULED else "broadcast_sent",
         request=request,
@@ -655,7 +724,7 @@ def broadcast_release(
 
 def default_source(workspace: Workspace) -> str:
     sender = SenderID.objects.for_workspace(workspace).order_by("-is_default", "value").first()
-    return sender.value if sender else "Portal"
+    return sender.value if sender else FALLBACK_SOURCE
 
 
 def send_now(

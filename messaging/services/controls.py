@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import Membership, User
 from accounts.roles import Role
+from accounts.tenancy import workspace_row
 
 from ..models import (
     ApprovalPolicy,
@@ -34,8 +35,11 @@ SENDING = (BroadcastStatus.QUEUED, BroadcastStatus.SENDING)
 
 def needs_approval(broadcast: Broadcast) -> bool:
     """Whether the workspace's policy asks for an approval before this broadcast goes."""
-    policy = ApprovalPolicy.objects.filter(workspace=broadcast.workspace, enabled=True).first()
-    if policy is None or broadcast.is_reply or broadcast.is_test:
+    workspace = broadcast.workspace
+    policy = workspace_row(
+        workspace, "approval", lambda: ApprovalPolicy.objects.filter(workspace=workspace).first()
+    )
+    if policy is None or not policy.enabled or broadcast.is_reply or broadcast.is_test:
         return False
     over_recipients = (
         policy.recipients_over is not None and broadcast.recipient_count > policy.recipients_over

@@ -1,10 +1,11 @@
 """Tracked short links: each URL of a recipient's text becomes `SITE_URL/l/<code>` (or
 `SHORT_LINK_DOMAIN/l/<code>`), one code per recipient and link.
 
-The redirect (`/l/<code>`) reads one row by its unique code and answers at once; the visit is
-pushed onto a Redis list and written later, in batches, by `clicks_drain` (beat, every few
-seconds), which also tells people from previews and bots: a HEAD request, a known preview or bot
-user agent, or a repeat from the same address within a second is kept, but not counted as a click.
+The redirect (`/l/<code>`) reads one row by its unique code (`link_for`, a prepared statement on
+PostgreSQL) and answers at once; the visit is pushed onto a Redis list (one round trip, on a client
+kept for the process) and written later, in batches, by `clicks_drain` (beat, every few seconds),
+which also tells people from previews and bots: a HEAD request, a known preview or bot user agent,
+or a repeat from the same address within a second is kept, but not counted as a click.
 Without Redis (the embedded `make run`) the visit is written at once.
 """
 
@@ -19,12 +20,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import WebhookEvent
+from accounts.prepared import fetch_one_prepared
+from accounts.shared_cache import redis_client
 from accounts.webhooks import webhooks_emit
 
 from ..models import LinkClick, LinkSettings, Message, TrackedLink
@@ -121,10 +123,30 @@ def visitor_of(address: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 
+_LINK_SQL: dict[str, str] = {}
+
+
+def link_for(code: str) -> tuple[int, str, datetime] | None:
+    """(id, url, expires_at) of the link with this code, or None: one read by the unique index,
+    prepared on PostgreSQL (planned once per connection, no queryset built per visit)."""
+    if connection.vendor != "postgresql":
+        rows = TrackedLink.objects.filter(code=code).values_list("pk", "url", "expires_at")[:1]
+        return next(iter(rows), None)
+    sql = _LINK_SQL.get(connection.alias)
+    if sql is None:
+        quote, meta = connection.ops.quote_name, TrackedLink._meta
+        columns = ", ".join(
+            quote(meta.get_field(name).column) for name in ("id", "url", "expires_at")
+        )
+        code_column = quote(meta.get_field("code").column)
+        sql = _LINK_SQL[connection.alias] = (
+            f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {code_column} = %s"  # noqa: S608
+        )
+    return fetch_one_prepared(sql, [code], connection)
+
+
 def _redis():  # noqa: ANN202
-    client = getattr(cache, "_cache", None)
-    get = getattr(client, "get_client", None)
-    return get(write=True) if get else None
+    return redis_client()  # made once per process, not one per visit
 
 
 def click_record(link_id: int, *, address: str, user_agent: str, head: bool) -> None:

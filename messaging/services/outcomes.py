@@ -91,6 +91,12 @@ class Outcomes:
         return cls(**counts)
 
     @classmethod
+    def queued(cls, recipients: int) -> Outcomes:
+        """A broadcast none of whose rows has moved yet (just written): all pending, in the
+        outbox; what `outcomes_count` would count then, without the query."""
+        return cls(pending=recipients, outbox=recipients)
+
+    @classmethod
     def of(cls, broadcast: Broadcast) -> Outcomes:
         """The counts last stored on the broadcast (no query)."""
         return cls(**{name: getattr(broadcast, f"{name}_count") for name in STORED})

@@ -88,3 +88,34 @@ def test_a_stop_from_a_number_never_seen_holds_before_it_is_processed_on_sqlite(
     )  # fmt: skip
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"state": "skipped", "reason": "The recipient opted out.", "processed": False}
+
+
+@pytest.mark.django_db
+def test_the_contacts_and_the_inbox_are_asked_in_one_query(forward, workspace):
+    """A contact's opt-out, a STOP not processed yet and one processed but not yet written to the
+    contact: one query for all; the inbox's words are read only when a text waits to be judged."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from contacts.models import Contact
+    from contacts.optouts import opted_out_numbers
+
+    Contact.objects.create(workspace=workspace, number="+447700900601", opted_out_at=timezone.now())
+    for number, text, ident in [("447700900602", "stop", "1"), ("447700900603", "STOP", "2"),
+                                ("447700900604", "Thanks!", "3")]:  # fmt: skip
+        assert forward(source=number, msg=text, id=ident).status_code == 200
+    InboundMessage.objects.filter(gateway_id="2").update(
+        processed_at=timezone.now(), opt_action="opt_out", opt_applied=False
+    )
+    wanted = {f"+44770090060{n}" for n in range(1, 6)}
+    with CaptureQueriesContext(connection) as queries:
+        out = opted_out_numbers(workspace, wanted)
+    assert out == {"+447700900601", "+447700900602", "+447700900603"}
+    assert len(queries) == 2 and "inbound_inboxsettings" in queries[1]["sql"]
+    with CaptureQueriesContext(connection) as queries:
+        assert opted_out_numbers(workspace, {"+447700900601", "+447700900603"}) == {
+            "+447700900601",
+            "+447700900603",
+        }
+    assert len(queries) == 1  # nothing waits to be judged: the inbox's words are not read

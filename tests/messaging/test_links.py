@@ -2,11 +2,14 @@
 person per second with previews and bots apart, expiry, the counter on the text as sent, and a
 follow-up to exactly those who clicked."""
 
+import html
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import path
 from django.utils import timezone
 
 from accounts.models import WebhookDelivery, WebhookEndpoint
@@ -21,6 +24,9 @@ from .conftest import many
 pytestmark = pytest.mark.django_db
 
 URL = "https://acme.example.com/offer?id=7"
+
+
+urlpatterns = [path("l/<str:code>", lambda request, code: HttpResponse(b"something else"))]
 
 
 def tracked(workspace, owner, numbers, body=f"Our sale starts now: {URL}. See you!", **fields):  # noqa: ANN001, ANN003
@@ -222,3 +228,80 @@ def test_the_link_rule_is_read_once_per_send_not_per_recipient(workspace, owner)
     reads = [q for q in queries if 'FROM "messaging_linksettings"' in q["sql"]]
     assert len(reads) == 1
     assert TrackedLink.objects.filter(workspace=workspace).count() == 300
+
+
+def test_the_redirect_is_one_read_whoever_follows_it(client_for, workspace, owner, settings):
+    """A live link is answered ahead of the page middleware: a signed-in person's session and
+    account are not read for it (three queries through the whole stack), nor the language."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    link = TrackedLink.objects.get(broadcast=tracked(workspace, owner, many(1)))
+    signed_in = client_for(owner)
+    with CaptureQueriesContext(connection) as queries:
+        answer = signed_in.get(f"/l/{link.code}", HTTP_ACCEPT_LANGUAGE="cy")
+    assert answer.status_code == 302 and answer["Location"] == URL
+    [read] = [q["sql"] for q in queries]
+    assert 'SELECT "id", "url", "expires_at" FROM "messaging_trackedlink" WHERE "code" = %s' in read
+    assert "Cookie" not in answer.get("Vary", "") and "Content-Language" not in answer
+    assert answer["Cache-Control"] == "no-store" and answer["Referrer-Policy"] == "no-referrer"
+    assert answer["X-Content-Type-Options"] == "nosniff" and answer["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in answer["Content-Security-Policy"]
+    settings.SECURE_HSTS_SECONDS = 3600
+    assert "Strict-Transport-Security" in Client().get(f"/l/{link.code}", secure=True)
+    assert links.clicks_drain() == 2
+
+
+def test_unknown_and_expired_pages_still_speak_the_visitors_language_after_one_read(
+    workspace, owner
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    link = TrackedLink.objects.get(broadcast=tracked(workspace, owner, many(1)))
+    TrackedLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    for code, status, text in [
+        ("NoSuchCode1", 404, "Heb ddod o hyd i'r ddolen"),
+        (link.code, 410, "Mae'r ddolen hon wedi dod i ben."),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            answer = Client().get(f"/l/{code}", HTTP_ACCEPT_LANGUAGE="cy")
+        assert answer.status_code == status and text in html.unescape(answer.content.decode())
+        assert answer["Content-Language"] == "cy" and '<html lang="cy">' in answer.content.decode()
+        assert sum("messaging_trackedlink" in q["sql"] for q in queries) == 1
+    assert links.clicks_drain() == 0
+
+
+def test_the_redirect_refuses_what_the_stack_refuses(workspace, owner, settings):
+    link = TrackedLink.objects.get(broadcast=tracked(workspace, owner, many(1)))
+    assert Client().post(f"/l/{link.code}").status_code == 405
+    assert Client().get(f"/l/{link.code}", HTTP_HOST="evil.example").status_code == 400
+    settings.SECURE_SSL_REDIRECT = True
+    to_https = Client().get(f"/l/{link.code}")
+    assert to_https.status_code == 301 and to_https["Location"].startswith("https://")
+    settings.SECURE_SSL_REDIRECT = False
+    settings.ROOT_URLCONF = __name__  # where /l/ leads elsewhere, the middleware stands aside
+    assert Client().get(f"/l/{link.code}").content == b"something else"
+    assert links.clicks_drain() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_links_read_is_prepared_once_per_connection(workspace, owner):
+    from django.db import connection
+
+    codes = list(
+        TrackedLink.objects.filter(broadcast=tracked(workspace, owner, many(3))).values_list(
+            "code", flat=True
+        )
+    )
+    for code in codes:
+        assert hit(code).status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert prepared == [
+        'SELECT "id", "url", "expires_at" FROM "messaging_trackedlink" WHERE "code" = $1'
+    ]
+    assert connection.connection.prepare_threshold is None  # Django's own queries: as before
+    assert links._redis() is links._redis()  # one client for the process, not one per visit
+    assert links.clicks_drain() == 3
