@@ -40,7 +40,7 @@ def contact_number_taken(
     return contacts.first()
 
 
-def _groups_refill(workspace: Workspace, groups: Iterable[Group], user: object = None) -> None:
+def groups_refill(workspace: Workspace, groups: Iterable[Group], user: object = None) -> None:
     """The gateway cannot drop one member from a group: each group is emptied there and refilled
     with the members it has here (a job per group)."""
     for group in groups:
@@ -68,7 +68,7 @@ def contact_save(
         kept = [g.pk for g in groups]
         left = list(Group.objects.filter(groupmembership__contact=contact).exclude(pk__in=kept))
         GroupMembership.objects.filter(contact=contact, group__in=left).delete()
-        _groups_refill(contact.workspace, left)
+        groups_refill(contact.workspace, left)
         current = set(
             GroupMembership.objects.filter(contact=contact).values_list("group_id", flat=True)
         )
@@ -118,7 +118,7 @@ def contacts_remove_from_group(
     """The gateway cannot drop one member: its group is emptied, then the rest pushed again."""
     removed, _ = GroupMembership.objects.filter(group=group, contact__in=contacts).delete()
     if removed:
-        _groups_refill(group.workspace, [group], user=request.user)
+        groups_refill(group.workspace, [group], user=request.user)
     return removed
 
 
@@ -197,7 +197,7 @@ def contact_opt_out(*, contact: Contact, origin: Origin, when: datetime | None =
     contact.opted_out_at = when or timezone.now()
     contact.save(update_fields=["opted_out_at", "updated_at"])
     consent_record(contact, ConsentKind.OPTED_OUT, origin, at=contact.opted_out_at)
-    _groups_refill(contact.workspace, contact.groups.all())
+    groups_refill(contact.workspace, contact.groups.all())
     sync.mark_stale(contact.workspace, "A contact opted out.")
     _opt_event(contact, WebhookEvent.CONTACT_OPTED_OUT)
 

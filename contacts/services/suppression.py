@@ -18,7 +18,8 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import User, Workspace
 
-from ..models import Suppression
+from ..models import Contact, Group, Suppression, SyncState
+from . import sync
 
 SUPPRESS_AFTER = 3  # permanent failures ...
 SUPPRESS_WINDOW = timedelta(days=90)  # ... within this long
@@ -63,7 +64,20 @@ def suppressions_record(workspace_id: int, found: dict[str, tuple[int, str]]) ->
         ],
         ignore_conflicts=True,
     )
+    _out_of_gateway_groups(workspace_id, list(found))
     return len(found)
+
+
+def _out_of_gateway_groups(workspace_id: int, numbers: list[str]) -> None:
+    """A send to a group held on the gateway is expanded there: each group with a suppressed
+    contact is emptied there and refilled without it (as for an opt-out)."""
+    groups = Group.objects.filter(
+        workspace_id=workspace_id, groupmembership__contact__number__in=numbers
+    ).distinct()
+    if groups:
+        from .address_book import groups_refill
+
+        groups_refill(groups[0].workspace, groups)
 
 
 def suppression_lift(
@@ -75,6 +89,12 @@ def suppression_lift(
             lifted_at=timezone.now(), lifted_by=user
         )
         if lifted:
+            # Its contacts go back to the gateway, with their groups (as after an opt-in).
+            contacts = Contact.objects.for_workspace(suppression.workspace).filter(
+                number=suppression.number, opted_out_at__isnull=True
+            )
+            if contacts.update(sync_state=SyncState.UNSYNCED):
+                sync.push_soon(suppression.workspace)
             audit_record(
                 "suppression_lifted",
                 request=request,

@@ -30,6 +30,7 @@ from ..models import (
     GroupMembership,
     JobKind,
     JobState,
+    Suppression,
     SyncState,
     gateway_text,
 )
@@ -44,8 +45,12 @@ def _lock(workspace_id: int) -> str:
 
 
 def pushable(workspace: Workspace) -> Q:
-    """Contacts waiting for the gateway: unsynced and not opted out (never put back on it)."""
-    return Q(workspace=workspace, sync_state=SyncState.UNSYNCED, opted_out_at__isnull=True)
+    """Contacts waiting for the gateway: unsynced, not opted out and not suppressed (neither is
+    put back in the gateway's groups, which the gateway expands for a group send)."""
+    suppressed = Suppression.objects.filter(workspace=workspace, lifted_at__isnull=True)
+    return Q(workspace=workspace, sync_state=SyncState.UNSYNCED, opted_out_at__isnull=True) & ~Q(
+        number__in=suppressed.values("number")
+    )
 
 
 def contact_line(contact: Contact, groups: list[str]) -> list[str]:
