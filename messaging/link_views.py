@@ -74,7 +74,8 @@ class ShortLinkMiddleware:
         # What the skipped page middleware would add that still means something on a redirect.
         self.headers = {"X-Frame-Options": settings.X_FRAME_OPTIONS}
         if settings.SECURE_CSP:
-            self.headers[CSP.HEADER_ENFORCE] = build_policy(settings.SECURE_CSP)
+            # A plain str: WSGI servers refuse any other type for a header name (wsgiref does).
+            self.headers[CSP.HEADER_ENFORCE.value] = build_policy(settings.SECURE_CSP)
 
     def _routed(self, request: HttpRequest) -> bool:
         urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF

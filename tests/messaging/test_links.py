@@ -247,6 +247,8 @@ def test_the_redirect_is_one_read_whoever_follows_it(client_for, workspace, owne
     assert answer["Cache-Control"] == "no-store" and answer["Referrer-Policy"] == "no-referrer"
     assert answer["X-Content-Type-Options"] == "nosniff" and answer["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in answer["Content-Security-Policy"]
+    # Exactly str, name and value: a WSGI server (wsgiref's type check) refuses anything else.
+    assert all(type(k) is str and type(v) is str for k, v in answer.items())
     settings.SECURE_HSTS_SECONDS = 3600
     assert "Strict-Transport-Security" in Client().get(f"/l/{link.code}", secure=True)
     assert links.clicks_drain() == 2
