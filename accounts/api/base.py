@@ -141,6 +141,7 @@ class ApiView(APIView):
         self.request = request
         self.headers = self.default_response_headers
         try:
+            _refuse_nul(request)
             self.initial(request, *args, **kwargs)
             name = request.method.lower()
             handler = getattr(self, name, None) if name in self.http_method_names else None
@@ -243,3 +244,16 @@ class ApiView(APIView):
                 field=IDEMPOTENCY_HEADER,
             )
         return Response(record.body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
+
+
+def _refuse_nul(request: Request) -> None:
+    """A query parameter with a NUL character is bad input: PostgreSQL text cannot hold one, so it
+    would fail in a filter as a 500. (Bodies are checked by DRF's CharField.)"""
+    for name, values in request.query_params.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            raise ApiError(
+                400,
+                "invalid_request",
+                "A query parameter holds a NUL character.",
+                field=name.replace("\x00", ""),
+            )

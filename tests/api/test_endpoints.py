@@ -278,3 +278,13 @@ def test_suppressed_and_opted_out_numbers_are_skipped_through_the_api(
     assert states["+447700900602"] == "The recipient opted out."
     assert states["+447700900603"].startswith("Suppressed: ")
     assert set(Message.objects.values_list("state", flat=True)) == {MessageState.SKIPPED}
+
+
+@pytest.mark.parametrize(
+    "path", ["broadcasts/?status=%00", "contacts/?number=%2B44%00", "messages/?x%00=1"]
+)
+def test_a_nul_in_a_query_parameter_is_bad_input_not_a_500(api, path):
+    answer = api.get(path)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "invalid_request"
+    assert "NUL" in answer.json()["error"]["message"]
